@@ -1,0 +1,33 @@
+"""The interface every tracker connector implements (local JSON, Jira, Linear).
+
+A run calls `fetch_issues()` once, `wip_limits()` once, then `apply(plan)` unless it is a dry run, then `close()`.
+Connectors raise `connectors.errors.TrackerUnavailable` / `AuthenticationFailed` when the tracker cannot be used
+at all (exit 3); a problem with a single issue is reported in `ApplyResult.failures` and never stops the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+from syncer.models import ApplyResult, TrackerIssue, WipLimit, WritebackPlan
+
+
+class TrackerConnector(Protocol):
+    name: str
+    """The configured tracker name (`[[trackers]] name`)."""
+
+    def fetch_issues(self) -> Iterator[TrackerIssue]:
+        """Yield every issue in scope, page by page, with the configured inputs and the worker's outputs."""
+        ...
+
+    def wip_limits(self) -> list[WipLimit]:
+        """Limits the tracker itself defines (a Jira board's column constraints); most trackers have none."""
+        ...
+
+    def apply(self, plan: WritebackPlan) -> ApplyResult:
+        """Write the plan: owned fields and the worker's comment. Per-issue failures go in the result."""
+        ...
+
+    def close(self) -> None:
+        ...

@@ -1,0 +1,28 @@
+"""Process exit codes, documented in `syncer --help` and the README."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    """Success: everything planned was written (or nothing needed writing)."""
+    WRITE_FAILURES = 1
+    """The run finished but some issues could not be written; they are retried next run."""
+    CONFIG = 2
+    """Usage or configuration error; the message names the key and the file."""
+    TRACKER_UNAVAILABLE = 3
+    """A tracker could not be reached or refused the credentials."""
+    LOCKED = 4
+    """Another run holds the run lock for this tracker; the message names the holder."""
+
+
+EXIT_CODES_HELP = """\
+Exit codes:
+  0  success
+  1  finished, but some issues could not be written (retried next run)
+  2  usage or configuration error (the message names the key and the file)
+  3  a tracker could not be reached or refused the credentials
+  4  another run holds the run lock (the message names the holder)
+"""

@@ -1,0 +1,128 @@
+"""Typed configuration: one TOML file (`--config` or `SYNCER_CONFIG`) plus `SYNCER_`-prefixed environment overrides.
+
+Environment variables win over the file; nested keys use `__` (`SYNCER_SCORING__MODEL=ice`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from syncer.settings.errors import ConfigError, from_validation_error
+from syncer.settings.http import HttpSettings
+from syncer.settings.scoring import Buckets, Criterion, MoSCoW, ScoringSettings, WipSettings
+from syncer.settings.trackers import (
+    JiraTrackerSettings,
+    LinearTrackerSettings,
+    LocalTrackerSettings,
+    OutputSettings,
+    TrackerSettings,
+)
+
+__all__ = [
+    "Buckets",
+    "ConfigError",
+    "Criterion",
+    "HttpSettings",
+    "JiraTrackerSettings",
+    "LinearTrackerSettings",
+    "LocalTrackerSettings",
+    "MoSCoW",
+    "OutputSettings",
+    "ScoringSettings",
+    "SyncSettings",
+    "TrackerSettings",
+    "WipSettings",
+    "load_settings",
+]
+
+_file_data: ContextVar[dict[str, Any]] = ContextVar("_file_data", default={})
+
+
+class _TomlData(PydanticBaseSettingsSource):
+    """The already-parsed TOML file; parsed by `load_settings` so syntax errors can name the file and line."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return _file_data.get().get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_file_data.get())
+
+
+class SyncSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SYNCER_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    trackers: list[TrackerSettings] = Field(min_length=1)
+    scoring: ScoringSettings = ScoringSettings()
+    wip: WipSettings = WipSettings()
+    http: HttpSettings = HttpSettings()
+    workdir: Path = Path(".syncer")
+    """Where run artefacts (reports, default state database) live."""
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> SyncSettings:
+        names = [t.name for t in self.trackers]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"tracker names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _TomlData(settings_cls)
+
+    def tracker(self, name: str) -> TrackerSettings:
+        for t in self.trackers:
+            if t.name == name:
+                return t
+        raise ConfigError(f"no tracker named {name!r}; configured: {', '.join(t.name for t in self.trackers)}")
+
+
+def config_path(explicit: str | os.PathLike[str] | None) -> Path:
+    """The config file to read: `--config`, else `SYNCER_CONFIG`, else `syncer.toml` in the working folder."""
+    raw = explicit or os.environ.get("SYNCER_CONFIG") or "syncer.toml"
+    return Path(raw)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError("file not found (pass --config or set SYNCER_CONFIG)", path=str(path)) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=str(path)) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) -> SyncSettings:
+    """Read and validate the configuration; every problem is a `ConfigError` naming the key and the file."""
+    file = config_path(path)
+    data = read_toml(file)
+    token = _file_data.set(data)
+    try:
+        return SyncSettings(**overrides)
+    except ValidationError as exc:
+        raise from_validation_error(exc, str(file)) from exc
+    finally:
+        _file_data.reset(token)

@@ -1,0 +1,45 @@
+"""Configuration errors that name the offending key and file (exit code 2)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+
+class ConfigError(Exception):
+    """A configuration problem; `str()` names the file and every bad key."""
+
+    def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
+        self.path = path
+        self.key = key
+        where = f" in {path}" if path else ""
+        prefix = f"{key}: " if key else ""
+        super().__init__(f"configuration error{where}: {prefix}{message}")
+
+
+def format_loc(loc: Sequence[int | str]) -> str:
+    """Render a pydantic location as a TOML-ish key path: ("trackers", 0, "inputs") -> trackers[0].inputs."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif out:
+            out += f".{part}"
+        else:
+            out = str(part)
+    return out
+
+
+def from_validation_error(exc: ValidationError, path: str | None) -> ConfigError:
+    lines = []
+    first_key: str | None = None
+    for err in exc.errors():
+        # Discriminated unions add the tag ("jira") as a location segment; it is not a key the user wrote.
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in {"local", "jira", "linear"})]
+        key = format_loc(loc) or "(top level)"
+        first_key = first_key or key
+        lines.append(f"{key}: {err['msg']}")
+    if len(lines) == 1:
+        return ConfigError(lines[0].split(": ", 1)[1], path=path, key=first_key)
+    return ConfigError("\n  " + "\n  ".join(lines), path=path, key=None)

@@ -1,0 +1,18 @@
+"""`[http]`: timeouts, retry bounds and write concurrency shared by every HTTP connector."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class HttpSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timeout: float = Field(default=30.0, gt=0)
+    """Seconds for connect and read of every request."""
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    backoff_initial: float = Field(default=0.5, ge=0)
+    backoff_max: float = Field(default=30.0, ge=0)
+    max_retry_after: float = Field(default=120.0, ge=0)
+    """A Retry-After longer than this is not waited out: the request fails and is retried next run."""
+    write_concurrency: int = Field(default=4, ge=1, le=32)
