@@ -145,6 +145,8 @@ class WipLimit:
     limit: int
     source: str = "config"
     exclude_subtasks: bool = False
+    statuses: tuple[str, ...] = ()
+    """For a board column: the statuses it holds (empty: the status named `name`)."""
 
 
 @dataclass(frozen=True, slots=True)

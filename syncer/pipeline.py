@@ -1,0 +1,154 @@
+"""One sync cycle: pull every tracker, score, check WIP, plan the write-back, apply it (unless dry run).
+
+I/O happens only through the connectors; scoring, WIP evaluation and planning are pure functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from connectors import build_connector
+from connectors.base import TrackerConnector
+from connectors.errors import AuthenticationFailed, TrackerConfigError, TrackerUnavailable
+from syncer import scoring
+from syncer.models import (
+    OUTPUT_FIELDS,
+    ApplyResult,
+    IssueRef,
+    ScoreResult,
+    TrackerIssue,
+    WipBreach,
+    WritebackPlan,
+)
+from syncer.settings import LinearTrackerSettings, SyncSettings, TrackerSettings
+from syncer.wip import evaluate_wip, limits_from_settings, merge_limits
+from syncer.writeback import plan_writeback
+
+log = logging.getLogger(__name__)
+
+ConnectorFactory = Callable[[TrackerSettings, int], TrackerConnector]
+
+
+@dataclass
+class TrackerRun:
+    """What happened to one tracker in a run."""
+
+    name: str
+    kind: str
+    issues: list[TrackerIssue] = field(default_factory=list)
+    results: dict[IssueRef, ScoreResult] = field(default_factory=dict)
+    breaches: list[WipBreach] = field(default_factory=list)
+    plan: WritebackPlan | None = None
+    applied: ApplyResult | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    """"unavailable", "auth" or "config" when the tracker could not be synced at all."""
+
+
+@dataclass
+class RunReport:
+    started: datetime
+    dry_run: bool
+    trackers: list[TrackerRun]
+    finished: datetime | None = None
+
+    @property
+    def results(self) -> list[ScoreResult]:
+        return [r for t in self.trackers for r in t.results.values()]
+
+
+def enabled_outputs(tracker: TrackerSettings) -> tuple[str, ...]:
+    """The owned values this tracker stores. Linear keeps all three on its attachment (no custom fields)."""
+    if isinstance(tracker, LinearTrackerSettings):
+        names = set(OUTPUT_FIELDS) if tracker.outputs.attachment else set()
+        if tracker.outputs.bucket_label_group:
+            names.add("bucket")
+        return tuple(n for n in OUTPUT_FIELDS if n in names)
+    return tuple(n for n in OUTPUT_FIELDS if getattr(tracker.outputs, n))
+
+
+def _pull(run: TrackerRun, connector: TrackerConnector) -> None:
+    try:
+        run.issues = list(connector.fetch_issues())
+    except AuthenticationFailed as exc:
+        run.error, run.error_kind = str(exc), "auth"
+    except TrackerUnavailable as exc:
+        run.error, run.error_kind = str(exc), "unavailable"
+    except TrackerConfigError as exc:
+        run.error, run.error_kind = str(exc), "config"
+    log.info("pipeline.pulled", extra={"tracker": run.name, "issues": len(run.issues)})
+
+
+def _score(settings: SyncSettings, runs: Sequence[TrackerRun]) -> None:
+    """Rank per tracker, or once across all trackers when `[scoring] scope = "all"`."""
+    groups = [list(runs)] if settings.scoring.scope == "all" else [[r] for r in runs]
+    for group in groups:
+        evaluated = [
+            scoring.evaluate(issue.ref, issue.inputs, settings.scoring) for run in group for issue in run.issues
+        ]
+        ranked = {r.ref: r for r in scoring.rank(evaluated, settings.scoring)}
+        for run in group:
+            run.results = {i.ref: ranked[i.ref] for i in run.issues}
+
+
+def run_sync(
+    settings: SyncSettings,
+    *,
+    only: Sequence[str] = (),
+    dry_run: bool = False,
+    now: datetime | None = None,
+    factory: ConnectorFactory | None = None,
+    config_path: str | None = None,
+) -> RunReport:
+    """Run one full cycle over the configured trackers (or only those named)."""
+    now = now or datetime.now(UTC)
+    selected = [(i, t) for i, t in enumerate(settings.trackers) if not only or t.name in only]
+    make = factory or (
+        lambda t, i: build_connector(t, index=i, http=settings.http, config_path=config_path)
+    )
+    report = RunReport(started=now, dry_run=dry_run, trackers=[])
+    connectors: dict[str, TrackerConnector] = {}
+    try:
+        for index, tracker in selected:
+            run = TrackerRun(tracker.name, tracker.kind)
+            report.trackers.append(run)
+            try:
+                connectors[tracker.name] = make(tracker, index)
+            except TrackerUnavailable as exc:
+                run.error, run.error_kind = str(exc), "auth" if isinstance(exc, AuthenticationFailed) else "unavailable"
+                continue
+            _pull(run, connectors[tracker.name])
+        healthy = [r for r in report.trackers if r.error is None]
+        _score(settings, healthy)
+        total_by_tracker = _ranked_totals(settings, healthy)
+        for run in healthy:
+            tracker = settings.tracker(run.name)
+            connector = connectors[run.name]
+            limits = merge_limits(limits_from_settings(tracker.wip or settings.wip), connector.wip_limits())
+            run.breaches = evaluate_wip(run.name, run.issues, limits, now)
+            run.plan = plan_writeback(
+                run.name,
+                run.issues,
+                run.results,
+                outputs=enabled_outputs(tracker),
+                comment=tracker.outputs.comment,
+                total_ranked=total_by_tracker[run.name],
+            )
+            if not dry_run and run.plan.writes:
+                run.applied = connector.apply(run.plan)
+    finally:
+        for connector in connectors.values():
+            connector.close()
+    report.finished = datetime.now(UTC)
+    return report
+
+
+def _ranked_totals(settings: SyncSettings, runs: Sequence[TrackerRun]) -> dict[str, int]:
+    per_run = {r.name: sum(1 for res in r.results.values() if res.scored) for r in runs}
+    if settings.scoring.scope == "all":
+        total = sum(per_run.values())
+        return dict.fromkeys(per_run, total)
+    return per_run

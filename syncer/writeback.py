@@ -1,0 +1,99 @@
+"""Write-back planning (pure): compare what the worker computed with what the tracker holds; plan only changes.
+
+A rerun over an unchanged backlog plans nothing. A `needs_input` issue that still carries an old score gets its
+score, rank and bucket cleared, so a stale number never looks current.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from syncer.comments import render_comment, text_hash
+from syncer.models import (
+    OUTPUT_FIELDS,
+    CommentUpsert,
+    IssueRef,
+    IssueWrite,
+    ScoreResult,
+    TrackerIssue,
+    WritebackPlan,
+)
+
+OutputValue = float | int | str | None
+
+
+def desired_outputs(result: ScoreResult) -> dict[str, OutputValue]:
+    """The exact values the worker owns for one issue; unrounded (rounding is for people, not fields)."""
+    return {"score": result.score, "rank": result.rank, "bucket": result.bucket}
+
+
+def same_value(current: OutputValue, wanted: OutputValue) -> bool:
+    if current is None or wanted is None:
+        return current is wanted
+    if isinstance(current, str) or isinstance(wanted, str):
+        return str(current) == str(wanted)
+    # Number fields round-trip through JSON and sometimes through a float32 store; exact to 1e-9 is equal.
+    return math.isclose(float(current), float(wanted), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def plan_issue(
+    issue: TrackerIssue,
+    result: ScoreResult,
+    *,
+    outputs: Sequence[str],
+    comment: bool,
+    total_ranked: int,
+    comment_extra: tuple[str, ...] = (),
+) -> IssueWrite | None:
+    """The write one issue needs, or None when the tracker already holds every owned value."""
+    wanted = desired_outputs(result)
+    fields: dict[str, OutputValue] = {}
+    previous: dict[str, OutputValue] = {}
+    for name in outputs:
+        current = issue.owned.get(name)
+        if not same_value(current, wanted[name]):
+            fields[name] = wanted[name]
+            previous[name] = current
+    upsert: CommentUpsert | None = None
+    if comment:
+        text = render_comment(issue, result, total_ranked=total_ranked, extra=comment_extra)
+        digest = text_hash(text)
+        if issue.comment is None or issue.comment.text_hash != digest:
+            upsert = CommentUpsert(issue.comment.id if issue.comment else None, text, digest)
+    if not fields and upsert is None:
+        return None
+    return IssueWrite(issue.ref, issue.id, fields, previous, upsert, result)
+
+
+def plan_writeback(
+    tracker: str,
+    issues: Sequence[TrackerIssue],
+    results: Mapping[IssueRef, ScoreResult],
+    *,
+    outputs: Sequence[str],
+    comment: bool,
+    total_ranked: int,
+    comment_extra: Mapping[IssueRef, tuple[str, ...]] | None = None,
+) -> WritebackPlan:
+    """Plan every change for one tracker. `outputs` lists the owned values this tracker stores."""
+    unknown = set(outputs) - set(OUTPUT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown outputs: {sorted(unknown)}")
+    extra = comment_extra or {}
+    writes = []
+    for issue in issues:
+        result = results.get(issue.ref)
+        if result is None:
+            continue
+        write = plan_issue(
+            issue,
+            result,
+            outputs=outputs,
+            comment=comment,
+            total_ranked=total_ranked,
+            comment_extra=extra.get(issue.ref, ()),
+        )
+        if write is not None:
+            writes.append(write)
+    return WritebackPlan(tracker, tuple(writes))
