@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import UTC, datetime
 
 from connectors import build_connector
@@ -46,6 +47,8 @@ class TrackerRun:
     error: str | None = None
     error_kind: str | None = None
     """"unavailable", "auth" or "config" when the tracker could not be synced at all."""
+    skipped: list[str] = field(default_factory=list)
+    """Records the connector could not read (malformed); each is reported and the run goes on."""
 
 
 @dataclass
@@ -70,16 +73,23 @@ def enabled_outputs(tracker: TrackerSettings) -> tuple[str, ...]:
     return tuple(n for n in OUTPUT_FIELDS if getattr(tracker.outputs, n))
 
 
-def _pull(run: TrackerRun, connector: TrackerConnector) -> None:
+def _guard(run: TrackerRun, step: Callable[[], None]) -> None:
+    """Run one tracker step; a tracker-wide failure marks this tracker and lets the others go on."""
     try:
-        run.issues = list(connector.fetch_issues())
+        step()
     except AuthenticationFailed as exc:
         run.error, run.error_kind = str(exc), "auth"
     except TrackerUnavailable as exc:
         run.error, run.error_kind = str(exc), "unavailable"
     except TrackerConfigError as exc:
         run.error, run.error_kind = str(exc), "config"
-    log.info("pipeline.pulled", extra={"tracker": run.name, "issues": len(run.issues)})
+
+
+def _pull(run: TrackerRun, connector: TrackerConnector) -> None:
+    run.issues = list(connector.fetch_issues())
+    # Only connectors that can meet malformed records (the local file) expose `skipped`.
+    run.skipped = list(getattr(connector, "skipped", ()))
+    log.info("pipeline.pulled tracker=%s issues=%d", run.name, len(run.issues))
 
 
 def _score(settings: SyncSettings, runs: Sequence[TrackerRun]) -> None:
@@ -115,35 +125,52 @@ def run_sync(
         for index, tracker in selected:
             run = TrackerRun(tracker.name, tracker.kind)
             report.trackers.append(run)
-            try:
-                connectors[tracker.name] = make(tracker, index)
-            except TrackerUnavailable as exc:
-                run.error, run.error_kind = str(exc), "auth" if isinstance(exc, AuthenticationFailed) else "unavailable"
-                continue
-            _pull(run, connectors[tracker.name])
+
+            def connect(run: TrackerRun = run, tracker: TrackerSettings = tracker, index: int = index) -> None:
+                connectors[run.name] = make(tracker, index)
+                _pull(run, connectors[run.name])
+
+            _guard(run, connect)
         healthy = [r for r in report.trackers if r.error is None]
         _score(settings, healthy)
-        total_by_tracker = _ranked_totals(settings, healthy)
+        totals = _ranked_totals(settings, healthy)
         for run in healthy:
-            tracker = settings.tracker(run.name)
-            connector = connectors[run.name]
-            limits = merge_limits(limits_from_settings(tracker.wip or settings.wip), connector.wip_limits())
-            run.breaches = evaluate_wip(run.name, run.issues, limits, now)
-            run.plan = plan_writeback(
-                run.name,
-                run.issues,
-                run.results,
-                outputs=enabled_outputs(tracker),
-                comment=tracker.outputs.comment,
-                total_ranked=total_by_tracker[run.name],
-            )
-            if not dry_run and run.plan.writes:
-                run.applied = connector.apply(run.plan)
+            _guard(run, partial(_check_and_write, settings, run, connectors[run.name], totals, now, dry_run))
     finally:
         for connector in connectors.values():
             connector.close()
     report.finished = datetime.now(UTC)
     return report
+
+
+def _check_and_write(
+    settings: SyncSettings,
+    run: TrackerRun,
+    connector: TrackerConnector,
+    totals: dict[str, int],
+    now: datetime,
+    dry_run: bool,
+) -> None:
+    tracker = settings.tracker(run.name)
+    limits = merge_limits(limits_from_settings(tracker.wip or settings.wip), connector.wip_limits())
+    run.breaches = evaluate_wip(run.name, run.issues, limits, now)
+    run.plan = plan_writeback(
+        run.name,
+        run.issues,
+        run.results,
+        outputs=enabled_outputs(tracker),
+        comment=tracker.outputs.comment,
+        total_ranked=totals[run.name],
+    )
+    if not dry_run and run.plan.writes:
+        run.applied = connector.apply(run.plan)
+        log.info(
+            "pipeline.applied tracker=%s fields=%d comments=%d failures=%d",
+            run.name,
+            run.applied.fields_written,
+            run.applied.comments_written,
+            len(run.applied.failures),
+        )
 
 
 def _ranked_totals(settings: SyncSettings, runs: Sequence[TrackerRun]) -> dict[str, int]:

@@ -25,8 +25,15 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
 
 
+COMMAND_MODULES = ("run", "demo")
+"""Modules under syncer.cli that add their commands to `main` when imported."""
+
+
 def _register() -> None:
-    from syncer.cli import demo, run, score  # noqa: F401  (each module adds its commands to `main`)
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"syncer.cli.{name}")
 
 
 _register()

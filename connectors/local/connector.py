@@ -1,0 +1,86 @@
+"""`LocalConnector`: the local JSON tracker behind the same interface as Jira and Linear."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from connectors.local.mapping import RecordError, to_issue
+from connectors.local.store import atomic_write_json, load_backlog
+from syncer.comments import marker
+from syncer.models import ApplyResult, CommentUpsert, IssueWrite, TrackerIssue, WipLimit, WriteFailure, WritebackPlan
+from syncer.settings import LocalTrackerSettings
+
+log = logging.getLogger(__name__)
+
+BOT_AUTHOR = "syncer"
+
+
+class LocalConnector:
+    def __init__(self, settings: LocalTrackerSettings) -> None:
+        self.name = settings.name
+        self.settings = settings
+        self.skipped: list[str] = []
+        """Records that could not be read (key or reason), reported by the run."""
+
+    def fetch_issues(self) -> Iterator[TrackerIssue]:
+        data = load_backlog(self.settings.path)
+        for position, record in enumerate(data["issues"]):
+            try:
+                yield to_issue(record, self.settings)
+            except RecordError as exc:
+                label = record.get("key") if isinstance(record, dict) else None
+                self.skipped.append(f"{label or f'record #{position + 1}'}: {exc}")
+                log.warning("local.record-skipped %s: %s", label or position, exc)
+
+    def wip_limits(self) -> list[WipLimit]:
+        return []
+
+    def apply(self, plan: WritebackPlan) -> ApplyResult:
+        data = load_backlog(self.settings.path)
+        by_key: dict[str, dict[str, Any]] = {str(r.get("key")): r for r in data["issues"] if isinstance(r, dict)}
+        read_only = set(data.get("read_only_fields") or ())
+        fields_written = comments_written = issues_written = 0
+        failures: list[WriteFailure] = []
+        for write in plan.writes:
+            record = by_key.get(write.ref.key)
+            if record is None:
+                failures.append(WriteFailure(write.ref, "issue no longer exists in the backlog file"))
+                continue
+            names = {name: getattr(self.settings.outputs, name) for name in write.fields}
+            blocked = sorted(field for field in names.values() if field in read_only)
+            if blocked:
+                failures.append(WriteFailure(write.ref, f"field(s) {', '.join(blocked)} are read-only"))
+                continue
+            fields_written += self._set_fields(record, write, names)
+            if write.comment is not None:
+                self._upsert_comment(record, write.comment)
+                comments_written += 1
+            issues_written += 1
+        if issues_written:
+            atomic_write_json(self.settings.path, data)
+        return ApplyResult(fields_written, comments_written, issues_written, tuple(failures))
+
+    @staticmethod
+    def _set_fields(record: dict[str, Any], write: IssueWrite, names: dict[str, str | None]) -> int:
+        fields = record.setdefault("fields", {})
+        for name, value in write.fields.items():
+            fields[names[name]] = value
+        return len(write.fields)
+
+    @staticmethod
+    def _upsert_comment(record: dict[str, Any], upsert: CommentUpsert) -> None:
+        body = f"{upsert.text}\n\n{marker(upsert.text_hash)}"
+        comments: list[dict[str, Any]] = record.setdefault("comments", [])
+        for comment in comments:
+            if upsert.comment_id is not None and str(comment.get("id")) == upsert.comment_id:
+                comment["body"] = body
+                return
+        taken = {str(c.get("id")) for c in comments}
+        new_id = next(f"{record['key']}-c{n}" for n in itertools.count(len(comments) + 1) if f"{record['key']}-c{n}" not in taken)
+        comments.append({"id": new_id, "author": BOT_AUTHOR, "body": body})
+
+    def close(self) -> None:
+        return None

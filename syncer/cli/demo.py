@@ -1,0 +1,26 @@
+"""`syncer demo`: the real job on the embedded default (a local backlog, plus tracker sandboxes)."""
+
+from __future__ import annotations
+
+import click
+
+from syncer.cli import main
+from syncer.cli.run import finish, load_or_exit
+from syncer.demo.workspace import WORKDIR, config_dir, prepare, sandboxes
+from syncer.pipeline import run_sync
+
+
+@main.command("demo")
+@click.option("--reset", is_flag=True, help="Delete the .demo/ working folder and start from the shipped backlog.")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the same JSON summary as `run --json`.")
+def demo_command(reset: bool, dry_run: bool, as_json: bool) -> None:
+    """Run the main job on the demo backlog in .demo/ (created on first use from config/)."""
+    backlog = prepare(WORKDIR, reset=reset)
+    config = config_dir() / "demo.toml"
+    settings = load_or_exit(str(config))
+    if not as_json:
+        click.echo(f"demo: backlog {backlog}, config {config}", err=True)
+    with sandboxes(settings, WORKDIR) as live:
+        report = run_sync(live, dry_run=dry_run, config_path=str(config))
+    finish(report, as_json=as_json, show_plan=dry_run)

@@ -1,0 +1,70 @@
+"""Human-readable output on the terminal (stderr for the summary, stdout for the plan table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from syncer.pipeline import RunReport
+
+
+def _value(v: Any) -> str:
+    if v is None:
+        return "∅"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def plan_table(report: RunReport) -> Table:
+    table = Table(title="Planned changes", show_lines=False)
+    for column in ("tracker", "issue", "changes", "comment"):
+        table.add_column(column)
+    for run in report.trackers:
+        if run.plan is None:
+            continue
+        for write in run.plan.writes:
+            changes = ", ".join(
+                f"{name}: {_value(write.previous.get(name))} → {_value(value)}" for name, value in write.fields.items()
+            )
+            comment = "" if write.comment is None else ("update" if write.comment.comment_id else "create")
+            table.add_row(run.name, write.ref.key, changes or "—", comment)
+    return table
+
+
+def print_plan(report: RunReport, console: Console) -> None:
+    writes = sum(len(r.plan.writes) for r in report.trackers if r.plan)
+    if writes:
+        console.print(plan_table(report))
+    console.print(f"{writes} issue(s) would change; nothing was written (dry run).")
+
+
+def print_summary(report: RunReport, data: dict[str, Any], console: Console) -> None:
+    table = Table(title="syncer run" + (" (dry run)" if report.dry_run else ""))
+    for column in ("tracker", "issues", "scored", "needs input", "WIP breaches", "fields written", "comments written"):
+        table.add_column(column, justify="right" if column != "tracker" else "left")
+    for t in data["trackers"]:
+        name = t["name"] if not t["error"] else f"{t['name']} [red](failed)[/red]"
+        table.add_row(
+            name,
+            str(t["issues"]),
+            str(t["scored"]),
+            str(t["needs_input"]),
+            str(t["wip_breaches"]),
+            str(t["fields_written"]),
+            str(t["comments_written"]),
+        )
+    console.print(table)
+    for b in data["breaches"]:
+        oldest = ", ".join(
+            f"{i['key']} ({i['age_days']:.0f}d)" if i["age_days"] is not None else i["key"] for i in b["oldest"][:3]
+        )
+        console.print(
+            f"[yellow]WIP[/yellow] {b['tracker']} {b['scope']} [bold]{b['name']}[/bold]: "
+            f"{b['count']} > limit {b['limit']}; oldest: {oldest}"
+        )
+    for err in data["errors"]:
+        key = f" {err['key']}" if err.get("key") else ""
+        console.print(f"[red]error[/red] {err['tracker']}{key}: {err['message']}", highlight=False)

@@ -1,0 +1,79 @@
+"""`syncer run` and `syncer plan`: one full cycle against the configured trackers."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rich.console import Console
+
+from syncer.cli import main
+from syncer.exitcodes import ExitCode
+from syncer.pipeline import RunReport, run_sync
+from syncer.settings import ConfigError, SyncSettings, config_path, load_settings
+from syncer.summary import exit_code, summary
+
+CONFIG_HELP = "TOML configuration file (default: $SYNCER_CONFIG, else ./syncer.toml)."
+
+
+def load_or_exit(path: str | None) -> SyncSettings:
+    try:
+        return load_settings(path)
+    except ConfigError as exc:
+        click.echo(f"syncer: {exc}", err=True)
+        raise SystemExit(ExitCode.CONFIG) from exc
+
+
+def check_trackers(settings: SyncSettings, names: tuple[str, ...]) -> None:
+    try:
+        for name in names:
+            settings.tracker(name)
+    except ConfigError as exc:
+        click.echo(f"syncer: {exc}", err=True)
+        raise SystemExit(ExitCode.CONFIG) from exc
+
+
+def finish(report: RunReport, *, as_json: bool, show_plan: bool) -> None:
+    """Print the outcome (plan, summary or JSON) and exit with the documented code."""
+    from syncer.cli.render import print_plan, print_summary
+
+    data = summary(report)
+    console = Console(stderr=True)
+    if show_plan:
+        print_plan(report, Console(file=sys.stderr if as_json else sys.stdout))
+    if as_json:
+        click.echo(json.dumps(data, sort_keys=False))
+    else:
+        print_summary(report, data, console)
+    raise SystemExit(exit_code(report))
+
+
+def execute(
+    settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool, config: str | None
+) -> RunReport:
+    check_trackers(settings, trackers)
+    return run_sync(settings, only=trackers, dry_run=dry_run, config_path=str(config_path(config)))
+
+
+@main.command("run")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("--dry-run", is_flag=True, help="Compute and print the plan; write nothing.")
+@click.option("--tracker", "trackers", multiple=True, help="Only this tracker (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON summary object on stdout.")
+def run_command(config: str | None, dry_run: bool, trackers: tuple[str, ...], as_json: bool) -> None:
+    """Pull, score, check WIP and write back: one full cycle."""
+    settings = load_or_exit(config)
+    report = execute(settings, trackers=trackers, dry_run=dry_run, config=config)
+    finish(report, as_json=as_json, show_plan=dry_run)
+
+
+@main.command("plan")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("--tracker", "trackers", multiple=True, help="Only this tracker (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON summary object on stdout.")
+def plan_command(config: str | None, trackers: tuple[str, ...], as_json: bool) -> None:
+    """Same as `run --dry-run`: print the planned changes as a table, write nothing."""
+    settings = load_or_exit(config)
+    report = execute(settings, trackers=trackers, dry_run=True, config=config)
+    finish(report, as_json=as_json, show_plan=True)

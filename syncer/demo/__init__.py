@@ -1,0 +1,1 @@
+"""The embedded demo: a reproducible backlog and the `syncer demo` working folder."""

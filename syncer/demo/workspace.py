@@ -1,0 +1,52 @@
+"""The `.demo/` working folder: a private copy of the shipped backlog plus any tracker sandboxes' state.
+
+The shipped files in `config/` are never modified; `--reset` deletes the working folder and starts over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from syncer.settings import JiraTrackerSettings, LinearTrackerSettings, SyncSettings
+
+WORKDIR = Path(".demo")
+SANDBOX_MODULES = {"jira": "connectors.jira.sandbox", "linear": "connectors.linear.sandbox"}
+"""Each module offers `start_demo_sandbox(state_dir) -> ContextManager[url]` and `demo_credentials() -> dict`."""
+
+
+def config_dir() -> Path:
+    """`config/` in the working folder (a checkout or the Docker image), else beside the installed package."""
+    local = Path("config")
+    if (local / "demo.toml").is_file():
+        return local
+    return Path(__file__).resolve().parents[2] / "config"
+
+
+def prepare(workdir: Path = WORKDIR, *, reset: bool = False) -> Path:
+    """Create the working folder on first use; return the path of the working backlog."""
+    if reset and workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    backlog = workdir / "backlog.json"
+    if not backlog.exists():
+        shutil.copyfile(config_dir() / "demo-backlog.json", backlog)
+    return backlog
+
+
+@contextlib.contextmanager
+def sandboxes(settings: SyncSettings, workdir: Path = WORKDIR) -> Iterator[SyncSettings]:
+    """Start a sandbox for every Jira/Linear tracker in the demo config; yield settings pointing at them."""
+    with contextlib.ExitStack() as stack:
+        trackers: list[Any] = []
+        for tracker in settings.trackers:
+            if isinstance(tracker, JiraTrackerSettings | LinearTrackerSettings):
+                module = importlib.import_module(SANDBOX_MODULES[tracker.kind])
+                url = stack.enter_context(module.start_demo_sandbox(workdir / f"{tracker.name}-sandbox"))
+                tracker = tracker.model_copy(update={"url": url, **module.demo_credentials()})
+            trackers.append(tracker)
+        yield settings.model_copy(update={"trackers": trackers})
