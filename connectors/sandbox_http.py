@@ -247,6 +247,8 @@ def _handler_class(server: SandboxHTTPServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             payload = _encode(response.body)
+            # Logged before answering: a client that has its response must find its request in the log.
+            server._record(RequestRecord(self.command, parts.path, response.status, query, fault))
             self.send_response(response.status)
             headers = {k.lower(): v for k, v in response.headers.items()}
             if payload and "content-type" not in headers:
@@ -257,7 +259,6 @@ def _handler_class(server: SandboxHTTPServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if payload and self.command != "HEAD":
                 self.wfile.write(payload)
-            server._record(RequestRecord(self.command, parts.path, response.status, query, fault))
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
 
