@@ -37,6 +37,8 @@ def from_validation_error(exc: ValidationError, path: str | None) -> ConfigError
     for err in exc.errors():
         # Discriminated unions add the tag ("jira") as a location segment; it is not a key the user wrote.
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p in {"local", "jira", "linear"})]
+        if err["type"] == "union_tag_invalid":
+            loc.append("kind")
         key = format_loc(loc) or "(top level)"
         first_key = first_key or key
         lines.append(f"{key}: {err['msg']}")
