@@ -1,11 +1,11 @@
 """Connector error tree.
 
-    ConnectorError
-    ├── TrackerUnavailable        the tracker cannot be reached (exit 3)
-    │   └── AuthenticationFailed  it refused the credentials (exit 3)
-    ├── TrackerConfigError        the tracker says our configuration is wrong: unknown field, bad JQL (exit 2)
-    └── RetriableConnectorError   worth another attempt: 429, 5xx, timeout, dropped connection
-        └── RateLimitedError      the tracker asked us to wait (`retry_after` seconds, when it said)
+ConnectorError
+├── TrackerUnavailable        the tracker cannot be reached (exit 3)
+│   └── AuthenticationFailed  it refused the credentials (exit 3)
+├── TrackerConfigError        the tracker says our configuration is wrong: unknown field, bad JQL (exit 2)
+└── RetriableConnectorError   worth another attempt: 429, 5xx, timeout, dropped connection
+    └── RateLimitedError      the tracker asked us to wait (`retry_after` seconds, when it said)
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 
 from connectors import build_connector
 from connectors.base import TrackerConnector
@@ -116,9 +116,7 @@ def run_sync(
     """Run one full cycle over the configured trackers (or only those named)."""
     now = now or datetime.now(UTC)
     selected = [(i, t) for i, t in enumerate(settings.trackers) if not only or t.name in only]
-    make = factory or (
-        lambda t, i: build_connector(t, index=i, http=settings.http, config_path=config_path)
-    )
+    make = factory or (lambda t, i: build_connector(t, index=i, http=settings.http, config_path=config_path))
     report = RunReport(started=now, dry_run=dry_run, trackers=[])
     connectors: dict[str, TrackerConnector] = {}
     try:

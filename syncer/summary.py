@@ -17,7 +17,12 @@ def _breach(b: Any) -> dict[str, Any]:
         "count": b.count,
         "source": b.source,
         "oldest": [
-            {"key": i.ref.key, "title": i.title, "url": i.url, "age_days": None if i.age_days is None else round(i.age_days, 1)}
+            {
+                "key": i.ref.key,
+                "title": i.title,
+                "url": i.url,
+                "age_days": None if i.age_days is None else round(i.age_days, 1),
+            }
             for i in b.items[:5]
         ],
     }

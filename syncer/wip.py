@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from syncer.models import StatusCategory, TrackerIssue, WipBreach, WipItem, WipLimit, natural_key
 from syncer.settings import WipSettings
 
+_NEVER = datetime.max.replace(tzinfo=UTC)
 ANY = "*"
 """`WipLimit.name` for a per-assignee limit that applies to every person separately."""
 
@@ -40,7 +41,7 @@ def _oldest_first(issues: Iterable[TrackerIssue]) -> list[TrackerIssue]:
     # Unknown entry time sorts last: we cannot claim it is the oldest.
     return sorted(
         issues,
-        key=lambda i: (i.status_entered is None, i.status_entered or datetime.max, natural_key(i.key)),
+        key=lambda i: (i.status_entered is None, i.status_entered or _NEVER, natural_key(i.key)),
     )
 
 
@@ -53,9 +54,12 @@ def _members(limit: WipLimit, issues: Sequence[TrackerIssue]) -> dict[str, list[
         groups[limit.name] = [i for i in pool if i.status.casefold() in wanted]
     elif limit.scope == "assignee":
         for issue in pool:
-            if issue.status_category is StatusCategory.IN_PROGRESS and issue.assignee:
-                if limit.name == ANY or issue.assignee.casefold() == limit.name.casefold():
-                    groups[issue.assignee].append(issue)
+            if (
+                issue.status_category is StatusCategory.IN_PROGRESS
+                and issue.assignee
+                and (limit.name == ANY or issue.assignee.casefold() == limit.name.casefold())
+            ):
+                groups[issue.assignee].append(issue)
     elif limit.scope == "team":
         groups[limit.name] = [
             i

@@ -10,7 +10,15 @@ from typing import Any
 from connectors.local.mapping import RecordError, to_issue
 from connectors.local.store import atomic_write_json, load_backlog
 from syncer.comments import marker
-from syncer.models import ApplyResult, CommentUpsert, IssueWrite, TrackerIssue, WipLimit, WriteFailure, WritebackPlan
+from syncer.models import (
+    ApplyResult,
+    CommentUpsert,
+    IssueWrite,
+    TrackerIssue,
+    WipLimit,
+    WritebackPlan,
+    WriteFailure,
+)
 from syncer.settings import LocalTrackerSettings
 
 log = logging.getLogger(__name__)
@@ -79,7 +87,9 @@ class LocalConnector:
                 comment["body"] = body
                 return
         taken = {str(c.get("id")) for c in comments}
-        new_id = next(f"{record['key']}-c{n}" for n in itertools.count(len(comments) + 1) if f"{record['key']}-c{n}" not in taken)
+        new_id = next(
+            f"{record['key']}-c{n}" for n in itertools.count(len(comments) + 1) if f"{record['key']}-c{n}" not in taken
+        )
         comments.append({"id": new_id, "author": BOT_AUTHOR, "body": body})
 
     def close(self) -> None:

@@ -33,6 +33,12 @@ def _time(record: Mapping[str, Any], name: str, *, required: bool) -> datetime |
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _required_time(record: Mapping[str, Any], name: str) -> datetime:
+    value = _time(record, name, required=True)
+    assert value is not None
+    return value
+
+
 def _raw(value: Any) -> RawValue:
     return value if value is None or isinstance(value, str | int | float | bool) else str(value)
 
@@ -61,7 +67,9 @@ def to_issue(record: Mapping[str, Any], settings: LocalTrackerSettings) -> Track
     try:
         category = StatusCategory(record.get("status_category", "todo"))
     except ValueError as exc:
-        raise RecordError(f"status_category {record.get('status_category')!r} is not todo, in_progress or done") from exc
+        raise RecordError(
+            f"status_category {record.get('status_category')!r} is not todo, in_progress or done"
+        ) from exc
     fields: Mapping[str, Any] = record.get("fields") or {}
     outputs = settings.outputs
     rank = _number(fields.get(outputs.rank)) if outputs.rank else None
@@ -74,8 +82,8 @@ def to_issue(record: Mapping[str, Any], settings: LocalTrackerSettings) -> Track
         title=str(record.get("title", "")),
         status=str(record.get("status", "")),
         status_category=category,
-        created=_time(record, "created", required=True) or datetime.min,
-        updated=_time(record, "updated", required=True) or datetime.min,
+        created=_required_time(record, "created"),
+        updated=_required_time(record, "updated"),
         assignee=record.get("assignee") or None,
         team=record.get("team") or None,
         labels=tuple(str(x) for x in record.get("labels") or ()),

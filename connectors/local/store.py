@@ -27,7 +27,9 @@ def load_backlog(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise TrackerConfigError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+        raise TrackerConfigError(
+            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("issues"), list):
         raise TrackerConfigError(f"{path} must be a JSON object with an 'issues' list")
     version = data.get("version", FORMAT_VERSION)

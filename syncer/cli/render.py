@@ -43,7 +43,15 @@ def print_plan(report: RunReport, console: Console) -> None:
 
 def print_summary(report: RunReport, data: dict[str, Any], console: Console) -> None:
     table = Table(title="syncer run" + (" (dry run)" if report.dry_run else ""))
-    for column in ("tracker", "issues", "scored", "needs input", "WIP breaches", "fields written", "comments written"):
+    for column in (
+        "tracker",
+        "issues",
+        "scored",
+        "needs input",
+        "WIP breaches",
+        "fields written",
+        "comments written",
+    ):
         table.add_column(column, justify="right" if column != "tracker" else "left")
     for t in data["trackers"]:
         name = t["name"] if not t["error"] else f"{t['name']} [red](failed)[/red]"

@@ -49,9 +49,7 @@ def finish(report: RunReport, *, as_json: bool, show_plan: bool) -> None:
     raise SystemExit(exit_code(report))
 
 
-def execute(
-    settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool, config: str | None
-) -> RunReport:
+def execute(settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool, config: str | None) -> RunReport:
     check_trackers(settings, trackers)
     return run_sync(settings, only=trackers, dry_run=dry_run, config_path=str(config_path(config)))
 

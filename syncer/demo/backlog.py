@@ -25,11 +25,37 @@ STATUSES = [  # (name, category, weight)
 ]
 PEOPLE = ["ana", "ben", "chloe", "dev", "eli", "fay", "gus"]
 TEAMS = ["ENG", "ENG", "ENG", "DES", "DATA"]
-VERBS = ["Add", "Fix", "Speed up", "Redesign", "Migrate", "Automate", "Simplify", "Audit", "Localise", "Cache"]
+VERBS = [
+    "Add",
+    "Fix",
+    "Speed up",
+    "Redesign",
+    "Migrate",
+    "Automate",
+    "Simplify",
+    "Audit",
+    "Localise",
+    "Cache",
+]
 OBJECTS = [
-    "checkout flow", "CSV export", "SSO login", "billing emails", "search ranking", "mobile onboarding",
-    "audit log", "webhook retries", "dashboard filters", "invoice PDFs", "team permissions", "API rate limits",
-    "notification settings", "dark mode", "import wizard", "usage reports", "password reset", "status page",
+    "checkout flow",
+    "CSV export",
+    "SSO login",
+    "billing emails",
+    "search ranking",
+    "mobile onboarding",
+    "audit log",
+    "webhook retries",
+    "dashboard filters",
+    "invoice PDFs",
+    "team permissions",
+    "API rate limits",
+    "notification settings",
+    "dark mode",
+    "import wizard",
+    "usage reports",
+    "password reset",
+    "status page",
 ]
 IMPACT_WORDS = ["massive", "high", "High", "medium", " Medium ", "low", "minimal"]
 CONFIDENCE = ["100%", "80%", "80", "50%", "high", "medium", "low", "90 %", 70]

@@ -18,9 +18,12 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from syncer.settings.alerts import AgingSettings, AlertSettings
 from syncer.settings.errors import ConfigError, from_validation_error
 from syncer.settings.http import HttpSettings
+from syncer.settings.schedule import ScheduleSettings
 from syncer.settings.scoring import Buckets, Criterion, MoSCoW, ScoringSettings, WipSettings
+from syncer.settings.state import StateSettings
 from syncer.settings.trackers import (
     JiraTrackerSettings,
     LinearTrackerSettings,
@@ -30,6 +33,8 @@ from syncer.settings.trackers import (
 )
 
 __all__ = [
+    "AgingSettings",
+    "AlertSettings",
     "Buckets",
     "ConfigError",
     "Criterion",
@@ -39,35 +44,39 @@ __all__ = [
     "LocalTrackerSettings",
     "MoSCoW",
     "OutputSettings",
+    "ScheduleSettings",
     "ScoringSettings",
+    "StateSettings",
     "SyncSettings",
     "TrackerSettings",
     "WipSettings",
     "load_settings",
 ]
 
-_file_data: ContextVar[dict[str, Any]] = ContextVar("_file_data", default={})
+_file_data: ContextVar[dict[str, Any]] = ContextVar("_file_data")
 
 
 class _TomlData(PydanticBaseSettingsSource):
     """The already-parsed TOML file; parsed by `load_settings` so syntax errors can name the file and line."""
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return _file_data.get().get(field_name), field_name, False
+        return _file_data.get({}).get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return dict(_file_data.get())
+        return dict(_file_data.get({}))
 
 
 class SyncSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SYNCER_", env_nested_delimiter="__", extra="forbid", frozen=True
-    )
+    model_config = SettingsConfigDict(env_prefix="SYNCER_", env_nested_delimiter="__", extra="forbid", frozen=True)
 
     trackers: list[TrackerSettings] = Field(min_length=1)
     scoring: ScoringSettings = ScoringSettings()
     wip: WipSettings = WipSettings()
     http: HttpSettings = HttpSettings()
+    state: StateSettings = StateSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    alerts: list[AlertSettings] = Field(default_factory=list)
+    aging: AgingSettings = AgingSettings()
     workdir: Path = Path(".syncer")
     """Where run artefacts (reports, default state database) live."""
 

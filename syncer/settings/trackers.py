@@ -47,7 +47,9 @@ class _TrackerBase(BaseModel):
             value = os.environ.get(self.token_env)
             if not value:
                 raise ConfigError(
-                    f"environment variable {self.token_env} is not set or empty", path=path, key=f"{key}.token_env"
+                    f"environment variable {self.token_env} is not set or empty",
+                    path=path,
+                    key=f"{key}.token_env",
                 )
             return SecretStr(value.strip())
         if self.token_file:

@@ -88,8 +88,7 @@ def test_token_env_missing_names_variable(write_config, monkeypatch: pytest.Monk
 
 def test_token_is_secret_in_repr(write_config) -> None:
     path = write_config(
-        '[[trackers]]\nname = "j"\nkind = "jira"\nurl = "https://x.test"\njql = "project = X"\n'
-        'token = "s3cr3t-value"\n'
+        '[[trackers]]\nname = "j"\nkind = "jira"\nurl = "https://x.test"\njql = "project = X"\ntoken = "s3cr3t-value"\n'
     )
     settings = load_settings(path)
     assert "s3cr3t-value" not in repr(settings)

@@ -134,5 +134,10 @@ def test_wip_breach_reported_with_oldest_first(write_config, backlog_path: Path)
     result = _sync(write_config(backlog=backlog_path))
     assert result["wip_breaches"] == 1
     breach = result["breaches"][0]
-    assert (breach["scope"], breach["name"], breach["limit"], breach["count"]) == ("status", "In Progress", 1, 2)
+    assert (breach["scope"], breach["name"], breach["limit"], breach["count"]) == (
+        "status",
+        "In Progress",
+        1,
+        2,
+    )
     assert [i["key"] for i in breach["oldest"]] == ["T-1", "T-2"]

@@ -11,12 +11,30 @@ from syncer.wip import evaluate_wip, limits_from_settings, merge_limits
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
 
-def issue(n: int, *, status: str = "In Progress", assignee: str | None = "ana", team: str = "ENG",
-          days: float | None = 1, subtask: bool = False, category: StatusCategory = StatusCategory.IN_PROGRESS) -> TrackerIssue:
+def issue(
+    n: int,
+    *,
+    status: str = "In Progress",
+    assignee: str | None = "ana",
+    team: str = "ENG",
+    days: float | None = 1,
+    subtask: bool = False,
+    category: StatusCategory = StatusCategory.IN_PROGRESS,
+) -> TrackerIssue:
     return TrackerIssue(
-        tracker="t", key=f"K-{n}", id=str(n), url=f"https://t/K-{n}", title=f"i{n}", status=status,
-        status_category=category, created=NOW - timedelta(days=90), updated=NOW, assignee=assignee, team=team,
-        status_entered=None if days is None else NOW - timedelta(days=days), is_subtask=subtask,
+        tracker="t",
+        key=f"K-{n}",
+        id=str(n),
+        url=f"https://t/K-{n}",
+        title=f"i{n}",
+        status=status,
+        status_category=category,
+        created=NOW - timedelta(days=90),
+        updated=NOW,
+        assignee=assignee,
+        team=team,
+        status_entered=None if days is None else NOW - timedelta(days=days),
+        is_subtask=subtask,
     )
 
 
@@ -35,13 +53,23 @@ def test_items_oldest_in_status_first_unknown_last() -> None:
 
 
 def test_per_assignee_applies_to_each_person_separately() -> None:
-    issues = [issue(1), issue(2), issue(3, assignee="ben"), issue(4, assignee="ben"), issue(5, assignee="ben")]
+    issues = [
+        issue(1),
+        issue(2),
+        issue(3, assignee="ben"),
+        issue(4, assignee="ben"),
+        issue(5, assignee="ben"),
+    ]
     breaches = evaluate_wip("t", issues, limits_from_settings(WipSettings(per_assignee=2)), NOW)
     assert [(b.scope, b.name, b.count) for b in breaches] == [("assignee", "ben", 3)]
 
 
 def test_per_assignee_and_team_count_only_in_progress() -> None:
-    issues = [issue(1), issue(2, status="Backlog", category=StatusCategory.TODO), issue(3, status="Done", category=StatusCategory.DONE)]
+    issues = [
+        issue(1),
+        issue(2, status="Backlog", category=StatusCategory.TODO),
+        issue(3, status="Done", category=StatusCategory.DONE),
+    ]
     settings = WipSettings(per_assignee=0, per_team={"ENG": 0})
     breaches = evaluate_wip("t", issues, limits_from_settings(settings), NOW)
     assert [(b.scope, b.count) for b in breaches] == [("assignee", 1), ("team", 1)]
@@ -55,6 +83,14 @@ def test_subtasks_excluded_when_constraint_says_so() -> None:
 
 
 def test_config_limit_overrides_board_limit_for_same_column() -> None:
-    merged = merge_limits([WipLimit("status", "In Progress", 5)], [WipLimit("status", "in progress", 1, source="board"),
-                                                                  WipLimit("status", "Review", 2, source="board")])
-    assert [(m.name, m.limit, m.source) for m in merged] == [("In Progress", 5, "config"), ("Review", 2, "board")]
+    merged = merge_limits(
+        [WipLimit("status", "In Progress", 5)],
+        [
+            WipLimit("status", "in progress", 1, source="board"),
+            WipLimit("status", "Review", 2, source="board"),
+        ],
+    )
+    assert [(m.name, m.limit, m.source) for m in merged] == [
+        ("In Progress", 5, "config"),
+        ("Review", 2, "board"),
+    ]
