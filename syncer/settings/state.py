@@ -1,0 +1,36 @@
+"""`[state]`: where the worker remembers runs, score history and alert episodes; how long a run lock lasts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from syncer.settings.errors import ConfigError
+
+
+class StateSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: SecretStr | None = None
+    """SQLAlchemy URL: `sqlite:///path/state.db` or `postgresql+psycopg://user:pw@host/db`.
+
+    A SecretStr because a PostgreSQL URL may carry a password; logs and messages mask it.
+    Unset: `sqlite:///<workdir>/state.db`.
+    """
+    url_env: str | None = None
+    """Name of an environment variable holding the URL (wins over `url`), for cloud deployments."""
+    lease_seconds: float = Field(default=300.0, ge=1.0)
+    """SQLite run lock: how long a crashed run can block the next one (renewed while running)."""
+
+    def resolved_url(self, workdir: Path) -> SecretStr:
+        if self.url_env:
+            value = os.environ.get(self.url_env, "").strip()
+            if not value:
+                message = f"environment variable {self.url_env} is not set or empty"
+                raise ConfigError(message, key="state.url_env")
+            return SecretStr(value)
+        if self.url is not None:
+            return self.url
+        return SecretStr(f"sqlite:///{workdir / 'state.db'}")
