@@ -7,9 +7,10 @@ COPY connectors ./connectors
 RUN pip install --no-cache-dir --prefix=/install .
 
 FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 syncer
+RUN useradd --create-home --uid 10001 syncer && mkdir /app && chown syncer /app
 COPY --from=build /install /usr/local
-COPY config /app/config
+# The working folder holds config/ (so `syncer demo` works in the image) and the default state database.
+COPY --chown=syncer config /app/config
 WORKDIR /app
 USER syncer
 ENV PYTHONUNBUFFERED=1
