@@ -21,6 +21,7 @@ from pydantic_settings import (
 from syncer.settings.alerts import AgingSettings, AlertSettings
 from syncer.settings.errors import ConfigError, from_validation_error
 from syncer.settings.http import HttpSettings
+from syncer.settings.report import ReportSettings
 from syncer.settings.schedule import ScheduleSettings
 from syncer.settings.scoring import Buckets, Criterion, MoSCoW, ScoringSettings, WipSettings
 from syncer.settings.state import StateSettings
@@ -44,6 +45,7 @@ __all__ = [
     "LocalTrackerSettings",
     "MoSCoW",
     "OutputSettings",
+    "ReportSettings",
     "ScheduleSettings",
     "ScoringSettings",
     "StateSettings",
@@ -77,6 +79,7 @@ class SyncSettings(BaseSettings):
     schedule: ScheduleSettings = ScheduleSettings()
     alerts: list[AlertSettings] = Field(default_factory=list)
     aging: AgingSettings = AgingSettings()
+    report: ReportSettings = ReportSettings()
     workdir: Path = Path(".syncer")
     """Where run artefacts (reports, default state database) live."""
 
