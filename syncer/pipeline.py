@@ -20,6 +20,7 @@ from syncer.models import (
     ApplyResult,
     IssueRef,
     ScoreResult,
+    StatusCategory,
     TrackerIssue,
     WipBreach,
     WritebackPlan,
@@ -57,6 +58,8 @@ class RunReport:
     dry_run: bool
     trackers: list[TrackerRun]
     finished: datetime | None = None
+    report_files: list[str] = field(default_factory=list)
+    """The grooming report files written after the run."""
 
     @property
     def results(self) -> list[ScoreResult]:
@@ -93,15 +96,21 @@ def _pull(run: TrackerRun, connector: TrackerConnector) -> None:
 
 
 def _score(settings: SyncSettings, runs: Sequence[TrackerRun]) -> None:
-    """Rank per tracker, or once across all trackers when `[scoring] scope = "all"`."""
+    """Rank per tracker, or once across all trackers when `[scoring] scope = "all"`.
+
+    Done issues are not scored: a rank is a position in the open backlog.
+    """
     groups = [list(runs)] if settings.scoring.scope == "all" else [[r] for r in runs]
     for group in groups:
         evaluated = [
-            scoring.evaluate(issue.ref, issue.inputs, settings.scoring) for run in group for issue in run.issues
+            scoring.evaluate(issue.ref, issue.inputs, settings.scoring)
+            for run in group
+            for issue in run.issues
+            if issue.status_category is not StatusCategory.DONE
         ]
         ranked = {r.ref: r for r in scoring.rank(evaluated, settings.scoring)}
         for run in group:
-            run.results = {i.ref: ranked[i.ref] for i in run.issues}
+            run.results = {i.ref: ranked[i.ref] for i in run.issues if i.ref in ranked}
 
 
 def run_sync(

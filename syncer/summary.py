@@ -82,6 +82,7 @@ def summary(report: RunReport) -> dict[str, Any]:
         "breaches": [_breach(b) for t in report.trackers for b in t.breaches],
         "errors": errors(report),
         "trackers": trackers,
+        "reports": list(report.report_files),
         "started": report.started.isoformat(),
         "finished": report.finished.isoformat() if report.finished else None,
     }

@@ -16,6 +16,7 @@ from syncer.models import (
     IssueRef,
     IssueWrite,
     ScoreResult,
+    StatusCategory,
     TrackerIssue,
     WritebackPlan,
 )
@@ -66,6 +67,14 @@ def plan_issue(
     return IssueWrite(issue.ref, issue.id, fields, previous, upsert, result)
 
 
+def plan_done(issue: TrackerIssue, outputs: Sequence[str]) -> IssueWrite | None:
+    """A finished issue leaves the ranking: clear its rank and bucket; its last score and comment stay as a record."""
+    fields = {name: None for name in ("rank", "bucket") if name in outputs and issue.owned.get(name) is not None}
+    if not fields:
+        return None
+    return IssueWrite(issue.ref, issue.id, fields, {name: issue.owned.get(name) for name in fields}, None, None)
+
+
 def plan_writeback(
     tracker: str,
     issues: Sequence[TrackerIssue],
@@ -85,6 +94,10 @@ def plan_writeback(
     for issue in issues:
         result = results.get(issue.ref)
         if result is None:
+            if issue.status_category is StatusCategory.DONE:
+                cleared = plan_done(issue, outputs)
+                if cleared is not None:
+                    writes.append(cleared)
             continue
         write = plan_issue(
             issue,

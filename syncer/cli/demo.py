@@ -8,6 +8,7 @@ from syncer.cli import main
 from syncer.cli.run import finish, load_or_exit
 from syncer.demo.workspace import WORKDIR, config_dir, prepare, sandboxes
 from syncer.pipeline import run_sync
+from syncer.report import publish
 
 
 @main.command("demo")
@@ -23,4 +24,5 @@ def demo_command(reset: bool, dry_run: bool, as_json: bool) -> None:
         click.echo(f"demo: backlog {backlog}, config {config}", err=True)
     with sandboxes(settings, WORKDIR) as live:
         report = run_sync(live, dry_run=dry_run, config_path=str(config))
+    report.report_files = [str(p) for p in publish(report, settings)]
     finish(report, as_json=as_json, show_plan=dry_run)

@@ -73,6 +73,8 @@ def print_summary(report: RunReport, data: dict[str, Any], console: Console) -> 
             f"[yellow]WIP[/yellow] {b['tracker']} {b['scope']} [bold]{b['name']}[/bold]: "
             f"{b['count']} > limit {b['limit']}; oldest: {oldest}"
         )
+    if data.get("reports"):
+        console.print(f"grooming report: {', '.join(data['reports'])}")
     for err in data["errors"]:
         key = f" {err['key']}" if err.get("key") else ""
         console.print(f"[red]error[/red] {err['tracker']}{key}: {err['message']}", highlight=False)

@@ -11,6 +11,7 @@ from rich.console import Console
 from syncer.cli import main
 from syncer.exitcodes import ExitCode
 from syncer.pipeline import RunReport, run_sync
+from syncer.report import publish
 from syncer.settings import ConfigError, SyncSettings, config_path, load_settings
 from syncer.summary import exit_code, summary
 
@@ -51,7 +52,9 @@ def finish(report: RunReport, *, as_json: bool, show_plan: bool) -> None:
 
 def execute(settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool, config: str | None) -> RunReport:
     check_trackers(settings, trackers)
-    return run_sync(settings, only=trackers, dry_run=dry_run, config_path=str(config_path(config)))
+    report = run_sync(settings, only=trackers, dry_run=dry_run, config_path=str(config_path(config)))
+    report.report_files = [str(p) for p in publish(report, settings)]
+    return report
 
 
 @main.command("run")

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from connectors.local.store import atomic_write_json
 from syncer.settings import JiraTrackerSettings, LinearTrackerSettings, SyncSettings
 
 WORKDIR = Path(".demo")
@@ -34,8 +37,22 @@ def prepare(workdir: Path = WORKDIR, *, reset: bool = False) -> Path:
     workdir.mkdir(parents=True, exist_ok=True)
     backlog = workdir / "backlog.json"
     if not backlog.exists():
-        shutil.copyfile(config_dir() / "demo-backlog.json", backlog)
+        data = json.loads((config_dir() / "demo-backlog.json").read_text(encoding="utf-8"))
+        atomic_write_json(backlog, shift_dates(data, datetime.now(UTC)))
     return backlog
+
+
+def shift_dates(data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Move every date so the newest update is a day before `now`: the shipped backlog has fixed dates (so it can
+    be rebuilt exactly), but ages and staleness in the demo should look like a live backlog's."""
+    issues = data["issues"]
+    newest = max(datetime.fromisoformat(i["updated"]) for i in issues)
+    delta = (now - timedelta(days=1)) - newest
+    for issue in issues:
+        for name in ("created", "updated", "status_entered"):
+            if issue.get(name):
+                issue[name] = (datetime.fromisoformat(issue[name]) + delta).isoformat(timespec="seconds")
+    return data
 
 
 @contextlib.contextmanager

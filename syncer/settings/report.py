@@ -8,13 +8,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ReportFormat = Literal["md", "html", "csv", "json"]
+ALL_FORMATS: tuple[ReportFormat, ...] = ("md", "html", "csv", "json")
 
 
 class ReportSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool = True
-    formats: list[ReportFormat] = Field(default_factory=lambda: ["md", "html", "csv", "json"])
+    formats: list[ReportFormat] = Field(default_factory=lambda: list(ALL_FORMATS))
     dir: Path | None = None
     """Where the files go; default `<workdir>/reports`."""
     top: int = Field(default=25, ge=1, le=1000)

@@ -141,3 +141,19 @@ def test_wip_breach_reported_with_oldest_first(write_config, backlog_path: Path)
         2,
     )
     assert [i["key"] for i in breach["oldest"]] == ["T-1", "T-2"]
+
+
+def test_finished_issue_leaves_the_ranking(write_config, backlog_path: Path) -> None:
+    config = write_config(backlog=backlog_path)
+    _sync(config)
+    data = json.loads(backlog_path.read_text())
+    data["issues"][7].update(status="Done", status_category="done")
+    backlog_path.write_text(json.dumps(data))
+    result = _sync(config)
+    issues = read_issues(backlog_path)
+    assert issues["T-8"]["fields"]["Priority Rank"] is None
+    assert issues["T-8"]["fields"]["Priority Bucket"] is None
+    assert issues["T-8"]["fields"]["RICE Score"] == 640  # the last score stays as a record
+    assert issues["T-7"]["fields"]["Priority Rank"] == 1
+    assert result["scored"] == 6
+    assert _sync(config)["fields_written"] == 0
