@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 BASE_CONFIG = """
+workdir = "{path}.work"
+
 [[trackers]]
 name = "local"
 kind = "local"
