@@ -51,9 +51,10 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_duplicate_tracker_names(write_config, backlog_path: Path) -> None:
-    one = BASE_CONFIG.format(path=backlog_path).split("[wip]")[0]
+    text = BASE_CONFIG.format(path=backlog_path).split("[wip]")[0]
+    header, tracker = text.split("[[trackers]]", 1)
     with pytest.raises(ConfigError, match="unique"):
-        load_settings(write_config(one + one))
+        load_settings(write_config(header + "[[trackers]]" + tracker + "[[trackers]]" + tracker))
 
 
 def test_weighted_model_without_criteria(write_config, backlog_path: Path) -> None:
