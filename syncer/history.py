@@ -1,0 +1,136 @@
+"""Explain the change: what moved for an issue, from the score history in the state store.
+
+The comment line compares the issue with the most recent history entry whose score, inputs or model *differ*
+from now (the previous distinct value), not with the last run. That keeps the comment deterministic: a rerun
+over an unchanged issue renders the same text, so nothing is rewritten, and the explanation stays on the issue
+until its score moves again. The run report, by contrast, says what moved since the last run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from syncer.models import IssueRef, ScoreResult, TrackerIssue
+from syncer.state import HistoryRow, Snapshot
+
+MAX_INPUTS_LISTED = 6
+
+
+def inputs_hash(inputs: Mapping[str, Any]) -> str:
+    canonical = json.dumps(dict(inputs), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+def snapshot(issue: TrackerIssue, result: ScoreResult, *, model: str) -> Snapshot:
+    inputs = dict(issue.inputs)
+    return Snapshot(
+        tracker=issue.tracker,
+        key=issue.key,
+        model=result.breakdown.model if result.breakdown else model,
+        score=result.score,
+        rank=result.rank,
+        bucket=result.bucket,
+        inputs_hash=inputs_hash(inputs),
+        inputs=inputs,
+        status_category=str(issue.status_category),
+    )
+
+
+def fmt(value: Any) -> str:
+    """Numbers as people read them (rounded for text only; the history keeps them exact)."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        if value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _score(value: float | None) -> str:
+    return "needs input" if value is None else fmt(value)
+
+
+def _significant(s: Snapshot) -> tuple[Any, ...]:
+    return (s.model, s.score, s.inputs_hash)
+
+
+def previous_distinct(current: Snapshot, rows: Sequence[HistoryRow]) -> HistoryRow | None:
+    """The newest row (rows are newest first) whose score, inputs or model differ from `current`."""
+    for row in rows:
+        if _significant(row.snapshot) != _significant(current):
+            return row
+    return None
+
+
+def explain(current: Snapshot, rows: Sequence[HistoryRow]) -> tuple[str, ...]:
+    """One line such as "Score 12 -> 30 since 2026-11-20: reach 200 -> 500", or nothing without history."""
+    prev = previous_distinct(current, rows)
+    if prev is None:
+        return ()
+    before = prev.snapshot
+    since = prev.last_seen.date().isoformat()
+    details: list[str] = []
+    if before.model != current.model:
+        details.append(f"model {before.model.upper()} -> {current.model.upper()}")
+    changed = [
+        k for k in sorted(set(before.inputs) | set(current.inputs)) if before.inputs.get(k) != current.inputs.get(k)
+    ]
+    details.extend(
+        f"{k} {fmt(before.inputs.get(k))} -> {fmt(current.inputs.get(k))}" for k in changed[:MAX_INPUTS_LISTED]
+    )
+    if len(changed) > MAX_INPUTS_LISTED:
+        details.append(f"and {len(changed) - MAX_INPUTS_LISTED} more")
+    if before.score != current.score:
+        head = f"Score {_score(before.score)} -> {_score(current.score)} since {since}"
+    else:
+        head = f"Score unchanged ({_score(current.score)}) since {since}"
+    return (head + (": " + ", ".join(details) if details else ""),)
+
+
+def comment_lines(
+    issues: Sequence[TrackerIssue],
+    results: Mapping[IssueRef, ScoreResult],
+    history: Mapping[str, Sequence[HistoryRow]],
+    *,
+    model: str,
+) -> dict[IssueRef, tuple[str, ...]]:
+    """`comment_extra` for `plan_writeback`: the explanation line per issue that has one."""
+    out: dict[IssueRef, tuple[str, ...]] = {}
+    for issue in issues:
+        result = results.get(issue.ref)
+        if result is None:
+            continue
+        lines = explain(snapshot(issue, result, model=model), history.get(issue.key, ()))
+        if lines:
+            out[issue.ref] = lines
+    return out
+
+
+def moves(snapshots: Sequence[Snapshot], history: Mapping[str, Sequence[HistoryRow]]) -> list[dict[str, Any]]:
+    """What moved since the last run (score or rank), for the run report; biggest rank jumps first."""
+    out: list[dict[str, Any]] = []
+    for snap in snapshots:
+        rows = history.get(snap.key)
+        if not rows:
+            continue
+        last = rows[0].snapshot
+        if last.score == snap.score and last.rank == snap.rank:
+            continue
+        out.append(
+            {
+                "tracker": snap.tracker,
+                "key": snap.key,
+                "score_from": last.score,
+                "score_to": snap.score,
+                "rank_from": last.rank,
+                "rank_to": snap.rank,
+            }
+        )
+    out.sort(key=lambda m: (-abs((m["rank_from"] or 0) - (m["rank_to"] or 0)), m["key"]))
+    return out

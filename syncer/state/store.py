@@ -1,0 +1,234 @@
+"""`StateStore`: the worker's memory between runs (runs, score history, in-progress spans).
+
+Alert episodes and deliveries live in `syncer.state.outbox`; the run lock in `syncer.state.lock`. All three
+share one engine, opened (and migrated) by `StateStore.open`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, RowMapping, func, insert, select, update
+
+from syncer.state import schema as t
+from syncer.state.engine import display_url, make_engine, namespace
+from syncer.state.migrations import migrate
+
+HISTORY_DEPTH = 100
+"""Rows per issue read back for explanations: far more than a score changes between two comment edits."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One issue's computed state in one run, as recorded in the score history."""
+
+    tracker: str
+    key: str
+    model: str
+    score: float | None
+    rank: int | None
+    bucket: str | None
+    inputs_hash: str
+    inputs: Mapping[str, Any]
+    status_category: str | None = None
+
+    def same_as(self, other: Snapshot) -> bool:
+        return (self.model, self.score, self.rank, self.bucket, self.inputs_hash, self.status_category) == (
+            other.model,
+            other.score,
+            other.rank,
+            other.bucket,
+            other.inputs_hash,
+            other.status_category,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    snapshot: Snapshot
+    first_seen: datetime
+    last_seen: datetime
+    id: int
+
+
+class StateStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.namespace = namespace(engine)
+
+    @classmethod
+    def open(cls, url: str) -> StateStore:
+        """Connect and migrate (an older schema is upgraded; a newer one raises `StateSchemaError`)."""
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    @property
+    def display_url(self) -> str:
+        return display_url(self.engine.url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- runs --------------------------------------------------------------------------------------------
+
+    def start_run(self, trackers: Sequence[str], *, dry_run: bool, holder: str, started: datetime) -> int:
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                insert(t.runs)
+                .values(
+                    started_at=started,
+                    trackers=",".join(trackers),
+                    dry_run=dry_run,
+                    holder=holder,
+                    outcome="running",
+                    counts={},
+                )
+                .returning(t.runs.c.id)
+            ).one()
+        return int(row[0])
+
+    def finish_run(
+        self, run_id: int, *, finished: datetime, outcome: str, counts: Mapping[str, int], error: str | None
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.runs)
+                .where(t.runs.c.id == run_id)
+                .values(finished_at=finished, outcome=outcome, counts=dict(counts), error=error)
+            )
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest runs, newest first, as plain dicts (for `syncer status`-style output and tests)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.runs).order_by(t.runs.c.id.desc()).limit(limit)).mappings().all()
+        return [dict(r) for r in rows]
+
+    # -- score history -----------------------------------------------------------------------------------
+
+    def history(self, tracker: str, keys: Iterable[str] | None = None) -> dict[str, list[HistoryRow]]:
+        """Recent history rows per issue key, newest first."""
+        h = t.score_history
+        numbered = (
+            select(h, func.row_number().over(partition_by=h.c.issue_key, order_by=h.c.id.desc()).label("n"))
+            .where(h.c.tracker == tracker)
+            .subquery()
+        )
+        query = select(numbered).where(numbered.c.n <= HISTORY_DEPTH).order_by(numbered.c.id.desc())
+        wanted = set(keys) if keys is not None else None
+        out: dict[str, list[HistoryRow]] = defaultdict(list)
+        with self.engine.connect() as conn:
+            for r in conn.execute(query).mappings():
+                if wanted is None or r["issue_key"] in wanted:
+                    out[r["issue_key"]].append(_history_row(r))
+        return dict(out)
+
+    def record_history(self, run_id: int | None, snapshots: Sequence[Snapshot], at: datetime) -> int:
+        """Append a row for every issue whose state changed; extend `last_seen` of the rest. Returns appended."""
+        by_tracker: dict[str, list[Snapshot]] = defaultdict(list)
+        for snap in snapshots:
+            by_tracker[snap.tracker].append(snap)
+        appended = 0
+        for tracker, snaps in by_tracker.items():
+            latest = {k: rows[0] for k, rows in self.history(tracker, [s.key for s in snaps]).items()}
+            fresh = [s for s in snaps if s.key not in latest or not latest[s.key].snapshot.same_as(s)]
+            seen = [latest[s.key].id for s in snaps if s.key in latest and latest[s.key].snapshot.same_as(s)]
+            with self.engine.begin() as conn:
+                if fresh:
+                    conn.execute(insert(t.score_history), [_history_values(run_id, s, at) for s in fresh])
+                for chunk in _chunks(seen, 500):
+                    conn.execute(update(t.score_history).where(t.score_history.c.id.in_(chunk)).values(last_seen=at))
+            appended += len(fresh)
+        return appended
+
+    # -- in-progress spans (aging) -----------------------------------------------------------------------
+
+    def open_spans(self, tracker: str) -> dict[str, datetime]:
+        s = t.in_progress_spans
+        query = select(s.c.issue_key, s.c.started_at).where(s.c.tracker == tracker, s.c.ended_at.is_(None))
+        with self.engine.connect() as conn:
+            return {r.issue_key: r.started_at for r in conn.execute(query)}
+
+    def update_spans(
+        self,
+        tracker: str,
+        *,
+        started: Mapping[str, datetime],
+        finished: Mapping[str, datetime],
+        dropped: Iterable[str],
+        at: datetime,
+    ) -> None:
+        """Open spans for items that entered progress; close those that finished or went back to the backlog."""
+        s = t.in_progress_spans
+        with self.engine.begin() as conn:
+            if started:
+                conn.execute(
+                    insert(s), [{"tracker": tracker, "issue_key": k, "started_at": v} for k, v in started.items()]
+                )
+            for key, ended in finished.items():
+                conn.execute(
+                    update(s)
+                    .where(s.c.tracker == tracker, s.c.issue_key == key, s.c.ended_at.is_(None))
+                    .values(ended_at=ended, outcome="finished")
+                )
+            for key in dropped:
+                conn.execute(
+                    update(s)
+                    .where(s.c.tracker == tracker, s.c.issue_key == key, s.c.ended_at.is_(None))
+                    .values(ended_at=at, outcome="dropped")
+                )
+
+    def finished_days(self, tracker: str, *, since: datetime) -> list[float]:
+        """Days each item finished since `since` spent in progress."""
+        s = t.in_progress_spans
+        query = select(s.c.started_at, s.c.ended_at).where(
+            s.c.tracker == tracker, s.c.outcome == "finished", s.c.ended_at >= since
+        )
+        with self.engine.connect() as conn:
+            return [max(timedelta(0), r.ended_at - r.started_at).total_seconds() / 86400 for r in conn.execute(query)]
+
+
+def _history_values(run_id: int | None, s: Snapshot, at: datetime) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "tracker": s.tracker,
+        "issue_key": s.key,
+        "model": s.model,
+        "score": s.score,
+        "rank": s.rank,
+        "bucket": s.bucket,
+        "inputs_hash": s.inputs_hash,
+        "inputs": dict(s.inputs),
+        "status_category": s.status_category,
+        "first_seen": at,
+        "last_seen": at,
+    }
+
+
+def _history_row(r: RowMapping) -> HistoryRow:
+    snap = Snapshot(
+        tracker=r["tracker"],
+        key=r["issue_key"],
+        model=r["model"],
+        score=r["score"],
+        rank=r["rank"],
+        bucket=r["bucket"],
+        inputs_hash=r["inputs_hash"],
+        inputs=r["inputs"],
+        status_category=r["status_category"],
+    )
+    # Row mappings from a subquery carry plain column names; UTCDateTime already made them aware.
+    return HistoryRow(snap, r["first_seen"], r["last_seen"], int(r["id"]))
+
+
+def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

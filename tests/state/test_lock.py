@@ -1,0 +1,70 @@
+"""Run lock in one process: per tracker, all-or-nothing, names the holder, and a dead holder stops blocking."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from syncer.state import StateStore
+from syncer.state.lock import Holder, LockHeld, acquire
+
+
+@pytest.fixture
+def store(state_url: str) -> Iterator[StateStore]:
+    s = StateStore.open(state_url)
+    yield s
+    s.close()
+
+
+OTHER = Holder("worker-7", 4242, datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
+
+
+def test_second_run_on_the_same_tracker_is_refused_naming_the_holder(store: StateStore) -> None:
+    with acquire(store, ["jira"], lease_seconds=30, holder=OTHER):
+        with pytest.raises(LockHeld) as caught:
+            acquire(store, ["jira"], lease_seconds=30)
+        assert caught.value.tracker == "jira"
+        assert "pid 4242 on worker-7" in str(caught.value)
+    with acquire(store, ["jira"], lease_seconds=30):
+        pass
+
+
+def test_different_trackers_run_side_by_side(store: StateStore) -> None:
+    with acquire(store, ["jira"], lease_seconds=30), acquire(store, ["linear"], lease_seconds=30):
+        pass
+
+
+def test_unified_ranking_takes_all_locks_or_none(store: StateStore) -> None:
+    with acquire(store, ["linear"], lease_seconds=30, holder=OTHER):
+        with pytest.raises(LockHeld, match="'linear'"):
+            acquire(store, ["jira", "linear"], lease_seconds=30)
+        # The refused run left nothing behind: jira alone is free.
+        with acquire(store, ["jira"], lease_seconds=30):
+            pass
+
+
+def test_a_holder_that_died_blocks_at_most_until_its_lease_ends(store: StateStore) -> None:
+    lock = acquire(store, ["jira"], lease_seconds=1.5, holder=OTHER)
+    # Simulate the crash: renewing stops and nothing is released (the PostgreSQL connection just vanishes).
+    lock._stop.set()
+    if lock._renewer is not None:
+        lock._renewer.join()
+    if lock._conn is not None:
+        lock._conn.invalidate()
+    if store.engine.dialect.name == "sqlite":
+        with pytest.raises(LockHeld, match="lease until"):
+            acquire(store, ["jira"], lease_seconds=30)
+        time.sleep(1.6)
+    with acquire(store, ["jira"], lease_seconds=30):
+        pass
+
+
+def test_lease_is_renewed_while_the_run_lasts(store: StateStore) -> None:
+    with acquire(store, ["jira"], lease_seconds=1.2, holder=OTHER) as lock:
+        time.sleep(2.0)
+        with pytest.raises(LockHeld):
+            acquire(store, ["jira"], lease_seconds=30)
+        assert not lock.lost
