@@ -1,0 +1,212 @@
+"""`JiraClient`: the one narrow door to Jira. One method per endpoint, plain JSON in and out, no business rules.
+
+python-jira serves the auth modes, serverInfo and the field list. Every other call goes straight to the REST
+endpoint on python-jira's own authenticated session, because python-jira would cost extra requests there:
+`Issue.update()`/`Comment.update()` re-GET the resource after each PUT, and `search_issues()` builds a
+clause-name cache with a second `GET /field` and pages `search/jql` only when it believes the server is Cloud.
+
+Every request has a timeout (set on the session) and runs through the shared tenacity policy; a read that still
+fails after the last attempt becomes `TrackerUnavailable`. Writes are left to the writer, which knows whether a
+retry is safe (`retrying`, `add_comment`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import requests
+from jira import JIRAError
+from pydantic import SecretStr
+from tenacity import Retrying
+
+from connectors.errors import RetriableConnectorError, TrackerUnavailable
+from connectors.jira.errors import error_for_exception, error_for_response
+from connectors.jira.session import Deployment, api_version, describe_credential, open_jira
+from connectors.retry import build_retrying
+from syncer.settings import HttpSettings, JiraTrackerSettings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SEARCH_JQL = "search/jql"  # Cloud: token-paged; the old /search answers 410 Gone there.
+SEARCH_OFFSET = "search"  # Data Center: startAt/total.
+BOARD_CONFIG = "/rest/agile/1.0/board/{board_id}/configuration"
+
+
+class JiraClient:
+    def __init__(
+        self,
+        settings: JiraTrackerSettings,
+        *,
+        token: SecretStr | None,
+        http: HttpSettings,
+        retrying: Retrying | None = None,
+    ) -> None:
+        self.base_url = settings.url
+        self.deployment: Deployment | None = settings.deployment
+        self.credential = describe_credential(settings)
+        self._jira = open_jira(settings, token=token, http=http, deployment=settings.deployment)
+        self._retrying = retrying or build_retrying(http)
+        self._authenticated = False
+        self.attempts = http.max_attempts
+
+    # -- plumbing -----------------------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        if path.startswith("/"):
+            return self.base_url + path
+        return f"{self.base_url}/rest/api/{api_version(self.deployment or 'datacenter')}/{path}"
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> Any:
+        """One attempt; returns the parsed JSON body (None when empty) or raises from the error tree."""
+        url = self._url(path)
+        what = f"{method} {url.removeprefix(self.base_url)}"
+        try:
+            response = self._jira._session.request(method, url, params=params, json=body)
+        except JIRAError as exc:
+            # ResilientSession raises on any non-2xx; the response it carries is what we classify.
+            if exc.response is None:
+                raise TrackerUnavailable(f"{what}: {exc.text}") from exc
+            raise self._error(exc.response, what) from None
+        except requests.RequestException as exc:
+            raise error_for_exception(exc, what=what, base_url=self.base_url) from exc
+        self._authenticated = True
+        return response.json() if response.content else None
+
+    def _error(self, response: requests.Response, what: str) -> Exception:
+        return error_for_response(
+            response,
+            what=what,
+            base_url=self.base_url,
+            credential=self.credential,
+            authenticated=self._authenticated,
+        )
+
+    def retry(self, attempt: Callable[[], T]) -> T:
+        """Run `attempt` under the shared policy (a fresh copy: writes run on several threads)."""
+        return self._retrying.copy()(attempt)
+
+    def read(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            return self.retry(lambda: self.send(method, path, **kwargs))
+        except RetriableConnectorError as exc:
+            raise TrackerUnavailable(
+                f"Jira at {self.base_url} kept failing after {self.attempts} attempts: {exc}"
+            ) from exc
+
+    def _python_jira(self, what: str, call: Callable[[], T]) -> T:
+        """A python-jira call under the same policy and error mapping as our own requests."""
+
+        def attempt() -> T:
+            try:
+                result = call()
+            except JIRAError as exc:
+                if exc.response is None:
+                    raise TrackerUnavailable(f"{what}: {exc.text}") from exc
+                raise self._error(exc.response, what) from None
+            except requests.RequestException as exc:
+                raise error_for_exception(exc, what=what, base_url=self.base_url) from exc
+            self._authenticated = True
+            return result
+
+        try:
+            return self.retry(attempt)
+        except RetriableConnectorError as exc:
+            raise TrackerUnavailable(
+                f"Jira at {self.base_url} kept failing after {self.attempts} attempts: {exc}"
+            ) from exc
+
+    # -- reads ----------------------------------------------------------------------------------------------
+
+    def server_info(self) -> dict[str, Any]:
+        info: dict[str, Any] = self._python_jira("GET serverInfo", self._jira.server_info)
+        return info
+
+    def detect_deployment(self) -> Deployment:
+        """The configured deployment, else the one serverInfo reports (one request, once)."""
+        if self.deployment is None:
+            info = self.server_info()
+            self.deployment = "cloud" if info.get("deploymentType") == "Cloud" else "datacenter"
+            self._jira._options["rest_api_version"] = api_version(self.deployment)
+            log.info("jira.deployment-detected url=%s deployment=%s", self.base_url, self.deployment)
+        return self.deployment
+
+    def fields(self) -> list[dict[str, Any]]:
+        fields: list[dict[str, Any]] = self._python_jira("GET field", self._jira.fields)
+        return fields
+
+    def statuses(self) -> list[dict[str, Any]]:
+        statuses: list[dict[str, Any]] = self.read("GET", "status")
+        return statuses
+
+    def board_configuration(self, board_id: int) -> dict[str, Any]:
+        config: dict[str, Any] = self.read("GET", BOARD_CONFIG.format(board_id=board_id))
+        return config
+
+    def search(
+        self,
+        jql: str,
+        *,
+        fields: list[str],
+        properties: list[str],
+        expand: str | None,
+        max_results: int,
+        page: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """One page of issues; `page` holds the paginator's cursor (nextPageToken or startAt)."""
+        if self.detect_deployment() == "cloud":
+            # POST keeps long JQL and field lists out of the URL; its body is strict (no startAt, no nulls).
+            body: dict[str, Any] = {"jql": jql, "fields": fields, "maxResults": max_results, **page}
+            if properties:
+                body["properties"] = properties
+            if expand:
+                body["expand"] = expand  # a comma-separated string even in the POST body
+            result: dict[str, Any] = self.read("POST", SEARCH_JQL, body=body)
+            return result
+        # Data Center rejects `properties` in the POST body, so search with GET there.
+        params: dict[str, Any] = {"jql": jql, "fields": ",".join(fields), "maxResults": max_results, **page}
+        if properties:
+            params["properties"] = ",".join(properties)
+        if expand:
+            params["expand"] = expand
+        result = self.read("GET", SEARCH_OFFSET, params=params)
+        return result
+
+    def comments(self, key: str, *, start_at: int, max_results: int = 100) -> dict[str, Any]:
+        """One page of an issue's comments, newest first (used only on the retry path of a comment create)."""
+        params = {"startAt": start_at, "maxResults": max_results, "orderBy": "-created"}
+        page: dict[str, Any] = self.send("GET", f"issue/{quote(key)}/comment", params=params)
+        return page
+
+    # -- writes (single attempts; the writer decides what is safe to retry) --------------------------------
+
+    def edit_issue(self, key: str, body: Mapping[str, Any], *, notify: bool) -> None:
+        # returnIssue=false: the 204 is all we need; python-jira's Issue.update() would re-GET the issue.
+        params = {"notifyUsers": str(notify).lower(), "returnIssue": "false"}
+        self.send("PUT", f"issue/{quote(key)}", params=params, body=body)
+
+    def set_property(self, key: str, prop: str, value: Any) -> None:
+        self.send("PUT", f"issue/{quote(key)}/properties/{quote(prop)}", body=value)
+
+    def add_comment(self, key: str, body: Any) -> dict[str, Any]:
+        comment: dict[str, Any] = self.send("POST", f"issue/{quote(key)}/comment", body={"body": body})
+        return comment
+
+    def update_comment(self, key: str, comment_id: str, body: Any, *, notify: bool) -> dict[str, Any]:
+        params = {"notifyUsers": str(notify).lower()}
+        path = f"issue/{quote(key)}/comment/{quote(comment_id)}"
+        comment: dict[str, Any] = self.send("PUT", path, params=params, body={"body": body})
+        return comment
+
+    def close(self) -> None:
+        self._jira._session.close()

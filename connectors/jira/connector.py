@@ -1,0 +1,96 @@
+"""`JiraConnector`: Jira Cloud or Data Center behind the `TrackerConnector` interface.
+
+A run costs: serverInfo (only when `deployment` is not configured), `GET /field`, the search pages, and, with a
+`board_id`, the board configuration and `GET /status`; then one PUT per changed issue plus the comment writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from pydantic import SecretStr
+
+from connectors.jira.board import board_limits, status_names
+from connectors.jira.client import JiraClient
+from connectors.jira.fields import FieldCatalog
+from connectors.jira.mapping import COMMENT_PROPERTY, IssueShape, to_issue
+from connectors.jira.pagination import NextPageTokenPaginator, Paginator, StartAtPaginator
+from connectors.jira.writer import JiraWriter
+from syncer.models import OUTPUT_FIELDS, ApplyResult, TrackerIssue, WipLimit, WritebackPlan
+from syncer.settings import HttpSettings, JiraTrackerSettings
+
+log = logging.getLogger(__name__)
+
+
+class JiraConnector:
+    def __init__(self, settings: JiraTrackerSettings, *, http: HttpSettings, token: SecretStr | None) -> None:
+        self.name = settings.name
+        self.settings = settings
+        self.http = http
+        self.client = JiraClient(settings, token=token, http=http)
+        self._shape: IssueShape | None = None
+        self._limits: list[WipLimit] | None = None
+
+    def shape(self) -> IssueShape:
+        """Deployment and field ids, resolved once per run (serverInfo when needed, then `GET /field`)."""
+        if self._shape is None:
+            cloud = self.client.detect_deployment() == "cloud"
+            catalog = FieldCatalog(self.client.fields(), url=self.settings.url)
+            inputs = {name: catalog.resolve(ref, key=f"inputs.{name}") for name, ref in self.settings.inputs.items()}
+            outputs = {
+                name: catalog.resolve_output(name, ref)
+                for name in OUTPUT_FIELDS
+                if (ref := getattr(self.settings.outputs, name))
+            }
+            self._shape = IssueShape(
+                tracker=self.name,
+                base_url=self.settings.url,
+                cloud=cloud,
+                inputs=inputs,
+                outputs=outputs,
+                comment=self.settings.outputs.comment,
+            )
+        return self._shape
+
+    def fetch_issues(self) -> Iterator[TrackerIssue]:
+        shape = self.shape()
+        paginator: Paginator = NextPageTokenPaginator() if shape.cloud else StartAtPaginator()
+        fields = shape.search_fields()
+        properties = [COMMENT_PROPERTY] if shape.comment else []
+        # Data Center has no statuscategorychangedate: the changelog says when the issue entered its status.
+        expand = None if shape.cloud else "changelog"
+        while paginator.has_next:
+            page = self.client.search(
+                self.settings.jql,
+                fields=fields,
+                properties=properties,
+                expand=expand,
+                max_results=self.settings.page_size,
+                page=paginator.params(),
+            )
+            for raw in paginator.update(page):
+                yield to_issue(raw, shape)
+
+    def wip_limits(self) -> list[WipLimit]:
+        if self.settings.board_id is None:
+            return []
+        if self._limits is None:
+            config = self.client.board_configuration(self.settings.board_id)
+            self._limits = board_limits(config, status_names(self.client.statuses()))
+            log.info("jira.board-limits board=%s limits=%d", self.settings.board_id, len(self._limits))
+        return self._limits
+
+    def apply(self, plan: WritebackPlan) -> ApplyResult:
+        shape = self.shape()
+        writer = JiraWriter(
+            self.client,
+            outputs=shape.outputs,
+            notify=self.settings.notify_users,
+            concurrency=self.http.write_concurrency,
+            cloud=shape.cloud,
+        )
+        return writer.apply(plan)
+
+    def close(self) -> None:
+        self.client.close()
