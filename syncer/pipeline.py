@@ -6,7 +6,7 @@ I/O happens only through the connectors; scoring, WIP evaluation and planning ar
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -66,6 +66,10 @@ class RunReport:
         return [r for t in self.trackers for r in t.results.values()]
 
 
+CommentExtra = Callable[[TrackerRun], Mapping[IssueRef, tuple[str, ...]]]
+"""Extra comment lines per issue for one tracker's run (see `run_sync`)."""
+
+
 def enabled_outputs(tracker: TrackerSettings) -> tuple[str, ...]:
     """The owned values this tracker stores. Linear keeps all three on its attachment (no custom fields)."""
     if isinstance(tracker, LinearTrackerSettings):
@@ -121,8 +125,13 @@ def run_sync(
     now: datetime | None = None,
     factory: ConnectorFactory | None = None,
     config_path: str | None = None,
+    comment_extra: CommentExtra | None = None,
 ) -> RunReport:
-    """Run one full cycle over the configured trackers (or only those named)."""
+    """Run one full cycle over the configured trackers (or only those named).
+
+    `comment_extra`, when given, is asked per tracker (after scoring, before planning) for extra comment lines
+    per issue: the state store's "what moved" explanation (`syncer.job`).
+    """
     now = now or datetime.now(UTC)
     selected = [(i, t) for i, t in enumerate(settings.trackers) if not only or t.name in only]
     make = factory or (lambda t, i: build_connector(t, index=i, http=settings.http, config_path=config_path))
@@ -142,7 +151,8 @@ def run_sync(
         _score(settings, healthy)
         totals = _ranked_totals(settings, healthy)
         for run in healthy:
-            _guard(run, partial(_check_and_write, settings, run, connectors[run.name], totals, now, dry_run))
+            step = partial(_check_and_write, settings, run, connectors[run.name], totals, now, dry_run, comment_extra)
+            _guard(run, step)
     finally:
         for connector in connectors.values():
             connector.close()
@@ -157,6 +167,7 @@ def _check_and_write(
     totals: dict[str, int],
     now: datetime,
     dry_run: bool,
+    comment_extra: CommentExtra | None = None,
 ) -> None:
     tracker = settings.tracker(run.name)
     limits = merge_limits(limits_from_settings(tracker.wip or settings.wip), connector.wip_limits())
@@ -168,6 +179,7 @@ def _check_and_write(
         outputs=enabled_outputs(tracker),
         comment=tracker.outputs.comment,
         total_ranked=totals[run.name],
+        comment_extra=comment_extra(run) if comment_extra else None,
     )
     if not dry_run and run.plan.writes:
         run.applied = connector.apply(run.plan)
