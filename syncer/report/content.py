@@ -3,6 +3,7 @@ stale items and likely duplicates, per tracker."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -87,16 +88,31 @@ def _row(issue: TrackerIssue, result: ScoreResult, now: datetime, change: str) -
     )
 
 
+def _label(x: float) -> str:
+    return f"{x:,.0f}" if x >= 10 else f"{x:.2g}"
+
+
 def histogram(scores: Sequence[float], bins: int = 8) -> tuple[tuple[str, int], ...]:
-    """Equal-width bins over the observed range; labels are the bins' lower bounds."""
+    """Score distribution for the chart. Scores like RICE are heavy-tailed, so when the positive scores span more
+    than two orders of magnitude the bins are logarithmic; zeros get a bin of their own. Labels are lower bounds."""
     if not scores:
         return ()
-    low, high = min(scores), max(scores)
+    zeros = sum(1 for s in scores if s <= 0)
+    positive = [s for s in scores if s > 0]
+    out: list[tuple[str, int]] = [("0", zeros)] if zeros else []
+    if not positive:
+        return tuple(out)
+    low, high = min(positive), max(positive)
     if high == low:
-        return ((f"{low:.3g}", len(scores)),)
-    width = (high - low) / bins
-    counts = Counter(min(bins - 1, int((s - low) / width)) for s in scores)
-    return tuple((f"{low + i * width:.3g}", counts.get(i, 0)) for i in range(bins))
+        return (*out, (_label(low), len(positive)))
+    logarithmic = high / low > 100
+    lo, hi = (math.log10(low), math.log10(high)) if logarithmic else (low, high)
+    width = (hi - lo) / bins
+    counts = Counter(min(bins - 1, int(((math.log10(s) if logarithmic else s) - lo) / width)) for s in positive)
+    for i in range(bins):
+        edge = lo + i * width
+        out.append((_label(10**edge if logarithmic else edge), counts.get(i, 0)))
+    return tuple(out)
 
 
 def _section(

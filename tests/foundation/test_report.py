@@ -70,3 +70,13 @@ def test_bar_chart_marks_limits() -> None:
     svg = bar_chart([("In Progress", 5), ("Review", 2)], limits=[3, None])
     assert svg.count("<rect") == 2 and svg.count("<line") == 1 and "limit 3" in svg
     assert bar_chart([]) == ""
+
+
+def test_histogram_is_logarithmic_for_heavy_tailed_scores() -> None:
+    from syncer.report.content import histogram
+
+    bins = histogram([0, 0, 1, 10, 100, 1000, 10000], bins=4)
+    assert bins[0] == ("0", 2)
+    assert [label for label, _ in bins[1:]] == ["1", "10", "100", "1,000"]
+    assert sum(n for _, n in bins) == 7
+    assert histogram([5, 6, 7], bins=2) == (("5", 1), ("6", 2))
