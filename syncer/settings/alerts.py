@@ -135,6 +135,8 @@ class EmailAlert(_AlertBase):
     sender: str = Field(min_length=3)
     to: list[str] = Field(min_length=1)
     timeout: float = Field(default=30.0, gt=0)
+    ca_file: Path | None = None
+    """CA bundle to trust for STARTTLS (a relay with a private CA); default: the system's."""
 
     @model_validator(mode="after")
     def _one_source(self) -> EmailAlert:

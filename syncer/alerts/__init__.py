@@ -1,0 +1,1 @@
+"""WIP and aging alerts: episodes (notify once, remind, resolve), destinations, and a retrying outbox."""

@@ -1,0 +1,87 @@
+"""Decide and deliver: turn the situations seen in a run into queued messages, then send what is pending.
+
+Deciding and queueing happen in one transaction per destination (see `syncer.state.outbox`); sending happens
+afterwards, message by message, oldest first. When a destination fails, its remaining messages wait for the
+next run, so its messages never arrive out of order ("resolved" before "started").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from syncer.alerts.base import DeliveryError
+from syncer.alerts.destinations import Destination
+from syncer.alerts.episodes import decide
+from syncer.alerts.events import Subject
+from syncer.state.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AlertReport:
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def queue(
+    outbox: Outbox,
+    destinations: Sequence[Destination],
+    subjects: Mapping[str, Sequence[Subject]],
+    *,
+    now: datetime,
+) -> int:
+    """Run the episode logic for every destination and tracker evaluated this run; return messages queued.
+
+    `subjects` holds an entry (possibly empty) for each tracker that was read successfully; a tracker that
+    failed is absent, so its open episodes are left alone rather than "resolved" for lack of data.
+    """
+    queued = 0
+    for dest in destinations:
+        for tracker, found in subjects.items():
+            if not dest.follows(tracker):
+                continue
+            current = {s.key: s for s in found if dest.wants(s)}
+            decisions = decide(
+                outbox.open_episodes(dest.name, tracker), current, now=now, remind_after=dest.config.remind_after
+            )
+            events = outbox.apply(dest.name, decisions, now)
+            queued += len(events)
+            for event in events:
+                log.info("alerts.queued", extra={"sink": dest.name, "type": event.type, "key": event.key})
+    return queued
+
+
+def deliver(
+    outbox: Outbox,
+    destinations: Sequence[Destination],
+    trackers: Sequence[str],
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> AlertReport:
+    """Send every pending message for these destinations and trackers (retries included)."""
+    report = AlertReport()
+    by_name = {d.name: d for d in destinations}
+    blocked: set[str] = set()
+    for pending in outbox.pending(by_name, trackers):
+        if pending.sink in blocked:
+            continue
+        try:
+            by_name[pending.sink].sink.send(pending.event)
+        except DeliveryError as exc:
+            blocked.add(pending.sink)
+            report.failed += 1
+            report.errors.append(str(exc))
+            outbox.mark_failed(pending.id, clock(), str(exc))
+            log.warning("alerts.delivery-failed", extra={"sink": pending.sink, "attempts": pending.attempts + 1})
+            continue
+        outbox.mark_delivered(pending.id, clock())
+        report.sent += 1
+    report.pending = outbox.count_pending(by_name, trackers)
+    return report

@@ -1,0 +1,108 @@
+"""Slack incoming webhook with a Block Kit message.
+
+It says what is over its limit (column, assignee or team), the count against the limit, the oldest items with
+links and ages, and what to do: finish before starting. Slack's limits are respected by construction: header
+text <= 150 characters, section text <= 3000, at most 50 blocks.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from syncer.alerts import render
+from syncer.alerts.base import post
+from syncer.alerts.events import AlertEvent
+
+HEADER_MAX = 150
+SECTION_MAX = 3000
+MAX_ITEMS = 10
+
+
+def escape(value: object) -> str:
+    """Slack mrkdwn treats &, < and > as control characters."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link(url: str, label: str) -> str:
+    # "|" and ">" would end the label or the link early; Slack has no escape for them inside <url|label>.
+    safe = escape(label).replace("|", "¦")
+    return f"<{url.replace('>', '%3E').replace('|', '%7C')}|{safe}>" if url else safe
+
+
+def clip(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _mrkdwn(value: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": clip(value, SECTION_MAX)}
+
+
+def _item_lines(event: AlertEvent) -> list[str]:
+    out = []
+    for item in list(event.data.get("items", []))[:MAX_ITEMS]:
+        who = f" · {escape(item['assignee'])}" if item.get("assignee") else ""
+        out.append(f"• {link(item['url'], item['key'] + ' ' + item['title'])} — {render.days(item['age_days'])}{who}")
+    return out
+
+
+def _fit(lines: list[str]) -> str:
+    """Join as many whole lines as fit in one section."""
+    kept: list[str] = []
+    for line in lines:
+        if len("\n".join([*kept, line])) > SECTION_MAX:
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def payload(event: AlertEvent) -> dict[str, Any]:
+    d = event.data
+    since = event.episode_started.date().isoformat()
+    head = render.title(event)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(head, HEADER_MAX), "emoji": True}}
+    ]
+    if event.category == "wip":
+        what = escape(render.scope_label(d))
+        summary = (
+            f"*{what}* on *{escape(event.tracker)}* has *{d['count']}* items in progress; its limit is *{d['limit']}*."
+        )
+        if event.type == "resolved":
+            summary = f"*{what}* on *{escape(event.tracker)}* is back within its limit of *{d['limit']}*."
+        elif event.type == "reminder":
+            summary += f" Over the limit since {since}."
+        blocks.append({"type": "section", "text": _mrkdwn(summary)})
+        if event.type != "resolved":
+            blocks.append({"type": "section", "text": _mrkdwn(_fit(["*Oldest first*", *_item_lines(event)]))})
+            advice = render.ADVICE_WIP.format(what=render.scope_label(d).split(" ", 1)[0])
+            blocks.append({"type": "context", "elements": [_mrkdwn(escape(advice))]})
+    else:
+        item = link(d["url"], f"{d['issue']} {d['title']}")
+        if event.type == "resolved":
+            blocks.append({"type": "section", "text": _mrkdwn(f"{item} is no longer aging (alerted since {since}).")})
+        else:
+            who = escape(d.get("assignee") or "nobody")
+            summary = (
+                f"{item} has been in progress for *{render.days(d['age_days'])}* "
+                f"(status {escape(d['status'])}, assigned to {who}).\n"
+                f"Threshold: {render.days(d['threshold_days'])}, {escape(d['rule'])}."
+            )
+            blocks.append({"type": "section", "text": _mrkdwn(summary)})
+            blocks.append({"type": "context", "elements": [_mrkdwn(escape(render.ADVICE_AGING))]})
+    # `text` is the notification and screen-reader fallback Slack asks for alongside blocks.
+    return {"text": clip(head, SECTION_MAX), "blocks": blocks}
+
+
+class SlackSink:
+    def __init__(self, name: str, webhook_url: SecretStr, client: httpx.Client) -> None:
+        self.name = name
+        self._url = webhook_url
+        self._client = client
+
+    def send(self, event: AlertEvent) -> None:
+        body = json.dumps(payload(event), ensure_ascii=False).encode("utf-8")
+        post(self._client, self._url.get_secret_value(), body, {}, what=f"slack destination {self.name!r}")

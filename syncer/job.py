@@ -1,0 +1,222 @@
+"""One job, as `syncer run`, `syncer demo` and `syncer schedule` run it.
+
+    open the state store (migrating it) -> take the run lock for the trackers -> record the run as started
+    -> run_sync (comments explain what moved, from the score history) -> record score history and
+    in-progress spans -> decide alert episodes (WIP breaches + aging) and deliver pending messages
+    -> write the grooming report -> record the run's outcome -> release the lock
+
+A dry run (`plan`) takes no lock and records nothing: it reads the history only so the planned comments are
+the ones a real run would write.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from syncer.alerts.aging import aging_subjects, span_changes, threshold
+from syncer.alerts.delivery import AlertReport, deliver, queue
+from syncer.alerts.destinations import Destination, build
+from syncer.alerts.events import Subject, wip_subject
+from syncer.history import comment_lines, moves, snapshot
+from syncer.models import IssueRef
+from syncer.pipeline import ConnectorFactory, RunReport, TrackerRun, run_sync
+from syncer.settings import SyncSettings
+from syncer.state import HistoryRow, Snapshot, StateStore
+from syncer.state.lock import Holder, LockHeld, acquire
+from syncer.summary import exit_code
+
+log = logging.getLogger(__name__)
+
+HOLD_ENV = "SYNCER_TEST_HOLD_LOCK_SECONDS"
+"""Test hook: seconds to wait inside the lock before syncing, so a test can start a second run meanwhile."""
+
+__all__ = ["JobResult", "LockHeld", "run_job"]
+
+
+@dataclass
+class JobResult:
+    report: RunReport
+    run_id: int | None = None
+    alerts: AlertReport = field(default_factory=AlertReport)
+    moved: list[dict[str, Any]] = field(default_factory=list)
+    history_rows: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        """Keys added to the `--json` summary."""
+        return {
+            "run_id": self.run_id,
+            "alerts_queued": self.alerts.queued,
+            "alerts_sent": self.alerts.sent,
+            "alerts_failed": self.alerts.failed,
+            "alerts_pending": self.alerts.pending,
+            "alert_errors": list(self.alerts.errors),
+            "moved": self.moved[:50],
+        }
+
+
+def lock_names(settings: SyncSettings, only: Sequence[str]) -> list[str]:
+    """Trackers to lock: those selected, or all of them when one ranking spans every tracker."""
+    if settings.scoring.scope == "all" or not only:
+        return [t.name for t in settings.trackers]
+    return list(only)
+
+
+def run_job(
+    settings: SyncSettings,
+    *,
+    only: Sequence[str] = (),
+    dry_run: bool = False,
+    config_path: str | None = None,
+    factory: ConnectorFactory | None = None,
+    now: datetime | None = None,
+) -> JobResult:
+    """Raises `LockHeld` (exit 4) when another run holds a tracker, `StateSchemaError`/`ConfigError` (exit 2)."""
+    now = now or datetime.now(UTC)
+    store = StateStore.open(settings.state.resolved_url(settings.workdir).get_secret_value())
+    try:
+        if dry_run:
+            return _sync(settings, store, only=only, dry_run=True, config_path=config_path, factory=factory, now=now)
+        with httpx.Client(timeout=settings.http.timeout) as client:
+            destinations = build(settings.alerts, client)  # before the lock: a missing secret fails fast
+            holder = Holder.current()
+            with acquire(store, lock_names(settings, only), lease_seconds=settings.state.lease_seconds, holder=holder):
+                run_id = store.start_run(
+                    lock_names(settings, only), dry_run=False, holder=holder.describe(), started=now
+                )
+                try:
+                    _hold_for_tests()
+                    result = _sync(
+                        settings, store, only=only, dry_run=False, config_path=config_path, factory=factory, now=now
+                    )
+                    result.run_id = run_id
+                    _alerts(settings, store, result, destinations, now)
+                except BaseException as exc:
+                    store.finish_run(
+                        run_id, finished=datetime.now(UTC), outcome="failed", counts={}, error=_clip(repr(exc))
+                    )
+                    raise
+                outcome, error = _outcome(result.report)
+                store.finish_run(
+                    run_id, finished=datetime.now(UTC), outcome=outcome, counts=_counts(result), error=error
+                )
+                return result
+    finally:
+        store.close()
+
+
+def _hold_for_tests() -> None:
+    raw = os.environ.get(HOLD_ENV)
+    if raw:
+        time.sleep(float(raw))
+
+
+def _sync(
+    settings: SyncSettings,
+    store: StateStore,
+    *,
+    only: Sequence[str],
+    dry_run: bool,
+    config_path: str | None,
+    factory: ConnectorFactory | None,
+    now: datetime,
+) -> JobResult:
+    from syncer.report import publish  # the report package imports the pipeline; keep start-up light
+
+    history: dict[str, dict[str, list[HistoryRow]]] = {}
+    explained: dict[IssueRef, str] = {}
+
+    def explain(run: TrackerRun) -> dict[IssueRef, tuple[str, ...]]:
+        history[run.name] = store.history(run.name)
+        lines = comment_lines(run.issues, run.results, history[run.name], model=settings.scoring.model)
+        explained.update({ref: " ".join(text) for ref, text in lines.items()})
+        return lines
+
+    report = run_sync(
+        settings, only=only, dry_run=dry_run, now=now, factory=factory, config_path=config_path, comment_extra=explain
+    )
+    result = JobResult(report)
+    snaps = _snapshots(settings, report)
+    for name, tracker_snaps in snaps.items():
+        result.moved.extend(moves(tracker_snaps, history.get(name, {})))
+    if not dry_run:
+        result.history_rows = store.record_history(None, [s for v in snaps.values() for s in v], now)
+    report.report_files = [str(p) for p in publish(report, settings, explained)]
+    return result
+
+
+def _snapshots(settings: SyncSettings, report: RunReport) -> dict[str, list[Snapshot]]:
+    out: dict[str, list[Snapshot]] = {}
+    for run in report.trackers:
+        if run.error is not None:
+            continue
+        by_ref = {i.ref: i for i in run.issues}
+        out[run.name] = [
+            snapshot(by_ref[ref], result, model=settings.scoring.model)
+            for ref, result in run.results.items()
+            if ref in by_ref
+        ]
+    return out
+
+
+def _alerts(
+    settings: SyncSettings, store: StateStore, result: JobResult, destinations: Sequence[Destination], now: datetime
+) -> None:
+    """Episodes from this run's breaches and aging items; then deliver everything pending (retries included)."""
+    from syncer.state.outbox import Outbox
+
+    subjects: dict[str, list[Subject]] = {}
+    healthy = [r for r in result.report.trackers if r.error is None]
+    for run in healthy:
+        by_key = {i.key: i for i in run.issues}
+        found = [wip_subject(b, by_key) for b in run.breaches]
+        spans = store.open_spans(run.name)
+        since = now - timedelta(days=settings.aging.history_days)
+        limit = threshold(settings.aging, store.finished_days(run.name, since=since))
+        found.extend(aging_subjects(run.issues, spans, limit, now))
+        changes = span_changes(run.issues, spans, now)
+        store.update_spans(
+            run.name, started=changes.started, finished=changes.finished, dropped=changes.dropped, at=now
+        )
+        subjects[run.name] = found
+    outbox = Outbox(store.engine)
+    queued = queue(outbox, destinations, subjects, now=now)
+    result.alerts = deliver(outbox, destinations, [r.name for r in result.report.trackers])
+    result.alerts.queued = queued
+
+
+def _outcome(report: RunReport) -> tuple[str, str | None]:
+    code = exit_code(report)
+    problems = [f"{t.name}: {t.error}" for t in report.trackers if t.error]
+    for t in report.trackers:
+        if t.applied:
+            problems.extend(f"{t.name} {f.ref.key}: {f.message}" for f in t.applied.failures[:5])
+    names = {0: "ok", 1: "write_failures", 2: "config_error", 3: "tracker_unavailable"}
+    return names.get(int(code), f"exit_{int(code)}"), _clip("\n".join(problems)) if problems else None
+
+
+def _counts(result: JobResult) -> dict[str, int]:
+    runs = result.report.trackers
+    return {
+        "issues": sum(len(t.issues) for t in runs),
+        "scored": sum(1 for t in runs for r in t.results.values() if r.scored),
+        "fields_written": sum(t.applied.fields_written for t in runs if t.applied),
+        "comments_written": sum(t.applied.comments_written for t in runs if t.applied),
+        "write_failures": sum(len(t.applied.failures) for t in runs if t.applied),
+        "wip_breaches": sum(len(t.breaches) for t in runs),
+        "history_rows": result.history_rows,
+        "alerts_queued": result.alerts.queued,
+        "alerts_sent": result.alerts.sent,
+        "alerts_pending": result.alerts.pending,
+    }
+
+
+def _clip(text: str, limit: int = 2000) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
