@@ -5,10 +5,8 @@ from __future__ import annotations
 import click
 
 from syncer.cli import main
-from syncer.cli.run import finish, load_or_exit
+from syncer.cli.run import finish, load_or_exit, run_or_exit
 from syncer.demo.workspace import WORKDIR, config_dir, prepare, sandboxes
-from syncer.pipeline import run_sync
-from syncer.report import publish
 
 
 @main.command("demo")
@@ -23,6 +21,5 @@ def demo_command(reset: bool, dry_run: bool, as_json: bool) -> None:
     if not as_json:
         click.echo(f"demo: backlog {backlog}, config {config}", err=True)
     with sandboxes(settings, WORKDIR) as live:
-        report = run_sync(live, dry_run=dry_run, config_path=str(config))
-    report.report_files = [str(p) for p in publish(report, settings)]
-    finish(report, as_json=as_json, show_plan=dry_run)
+        result = run_or_exit(live, dry_run=dry_run, config=str(config))
+    finish(result.report, as_json=as_json, show_plan=dry_run, extra=result.summary())

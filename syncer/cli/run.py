@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 import click
 from rich.console import Console
 
 from syncer.cli import main
 from syncer.exitcodes import ExitCode
-from syncer.pipeline import RunReport, run_sync
-from syncer.report import publish
+from syncer.job import JobResult, LockHeld, run_job
+from syncer.pipeline import RunReport
 from syncer.settings import ConfigError, SyncSettings, config_path, load_settings
+from syncer.state import StateSchemaError
 from syncer.summary import exit_code, summary
 
 CONFIG_HELP = "TOML configuration file (default: $SYNCER_CONFIG, else ./syncer.toml)."
@@ -35,11 +38,12 @@ def check_trackers(settings: SyncSettings, names: tuple[str, ...]) -> None:
         raise SystemExit(ExitCode.CONFIG) from exc
 
 
-def finish(report: RunReport, *, as_json: bool, show_plan: bool) -> None:
+def finish(report: RunReport, *, as_json: bool, show_plan: bool, extra: Mapping[str, Any] | None = None) -> None:
     """Print the outcome (plan, summary or JSON) and exit with the documented code."""
     from syncer.cli.render import print_plan, print_summary
 
     data = summary(report)
+    data.update(extra or {})
     console = Console(stderr=True)
     if show_plan:
         print_plan(report, Console(file=sys.stderr if as_json else sys.stdout))
@@ -47,14 +51,26 @@ def finish(report: RunReport, *, as_json: bool, show_plan: bool) -> None:
         click.echo(json.dumps(data, sort_keys=False))
     else:
         print_summary(report, data, console)
+        if extra and not report.dry_run:
+            console.print(f"alerts: {extra['alerts_sent']} sent, {extra['alerts_pending']} pending")
     raise SystemExit(exit_code(report))
 
 
-def execute(settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool, config: str | None) -> RunReport:
+def run_or_exit(settings: SyncSettings, *, trackers: tuple[str, ...] = (), dry_run: bool, config: str) -> JobResult:
+    """The job (lock, run, history, alerts); a held lock exits 4, a state or config problem exits 2."""
+    try:
+        return run_job(settings, only=trackers, dry_run=dry_run, config_path=config)
+    except LockHeld as exc:
+        click.echo(f"syncer: {exc}", err=True)
+        raise SystemExit(ExitCode.LOCKED) from exc
+    except (StateSchemaError, ConfigError) as exc:
+        click.echo(f"syncer: {exc}", err=True)
+        raise SystemExit(ExitCode.CONFIG) from exc
+
+
+def execute(settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool, config: str | None) -> JobResult:
     check_trackers(settings, trackers)
-    report = run_sync(settings, only=trackers, dry_run=dry_run, config_path=str(config_path(config)))
-    report.report_files = [str(p) for p in publish(report, settings)]
-    return report
+    return run_or_exit(settings, trackers=trackers, dry_run=dry_run, config=str(config_path(config)))
 
 
 @main.command("run")
@@ -65,8 +81,8 @@ def execute(settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool,
 def run_command(config: str | None, dry_run: bool, trackers: tuple[str, ...], as_json: bool) -> None:
     """Pull, score, check WIP and write back: one full cycle."""
     settings = load_or_exit(config)
-    report = execute(settings, trackers=trackers, dry_run=dry_run, config=config)
-    finish(report, as_json=as_json, show_plan=dry_run)
+    result = execute(settings, trackers=trackers, dry_run=dry_run, config=config)
+    finish(result.report, as_json=as_json, show_plan=dry_run, extra=result.summary())
 
 
 @main.command("plan")
@@ -76,5 +92,5 @@ def run_command(config: str | None, dry_run: bool, trackers: tuple[str, ...], as
 def plan_command(config: str | None, trackers: tuple[str, ...], as_json: bool) -> None:
     """Same as `run --dry-run`: print the planned changes as a table, write nothing."""
     settings = load_or_exit(config)
-    report = execute(settings, trackers=trackers, dry_run=True, config=config)
-    finish(report, as_json=as_json, show_plan=True)
+    result = execute(settings, trackers=trackers, dry_run=True, config=config)
+    finish(result.report, as_json=as_json, show_plan=True, extra=result.summary())
