@@ -1,0 +1,158 @@
+"""Issue writes as Jira answers them: edit (all-or-nothing, per-field errors), comments, entity properties."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from connectors.jira.sandbox.render import comment_json, issue_json, wanted_fields
+from connectors.jira.sandbox.state import Comment, FieldDef, Issue, JiraState, jira_time
+from connectors.jira.sandbox.validation import adf_problems
+from connectors.sandbox_http import SandboxRequest, SandboxResponse
+
+MAX_PROPERTY_BYTES = 32768
+
+
+def _error(status: int, message: str, errors: dict[str, str] | None = None) -> SandboxResponse:
+    return SandboxResponse(status, {"errorMessages": [message] if message else [], "errors": errors or {}})
+
+
+def _not_found(what: str) -> SandboxResponse:
+    return _error(404, f"{what} does not exist or you do not have permission to see it.")
+
+
+def _flag(request: SandboxRequest, name: str, default: bool) -> bool:
+    value = request.param(name)
+    return default if value is None else value.lower() == "true"
+
+
+def _field_error(definition: FieldDef | None, field_id: str, value: Any) -> str | None:
+    if definition is None or not definition.editable:
+        return f"Field '{field_id}' cannot be set. It is not on the appropriate screen, or unknown."
+    if value is None:
+        return None
+    if definition.type == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return "Operation value must be a number"
+    if definition.type == "string" and not isinstance(value, str):
+        return "Operation value must be a string"
+    if definition.type == "option":
+        if not isinstance(value, dict) or not ({"value", "id"} & value.keys()):
+            return "Could not find valid 'id' or 'value' in the Parent Option object."
+        if "value" in value and value["value"] not in definition.options:
+            return f"Option value '{value['value']}' is not valid"
+        if "value" not in value and str(value["id"]) not in [definition.option_id(o) for o in definition.options]:
+            return f"Option id '{value['id']}' is not valid"
+    return None
+
+
+def _stored(definition: FieldDef, value: Any) -> Any:
+    if definition.type == "option" and isinstance(value, dict):
+        if "value" in value:
+            return value["value"]
+        return next(o for o in definition.options if definition.option_id(o) == str(value["id"]))
+    return value
+
+
+def _notify(state: JiraState, request: SandboxRequest) -> None:
+    # Without Administer Projects Jira silently ignores notifyUsers=false and e-mails the watchers anyway.
+    if _flag(request, "notifyUsers", True) or not state.account.admin:
+        state.notifications += 1
+
+
+def edit_issue(state: JiraState, issue: Issue, request: SandboxRequest) -> SandboxResponse:
+    body = request.json() or {}
+    fields: dict[str, Any] = body.get("fields") or {}
+    errors = {fid: msg for fid, value in fields.items() if (msg := _field_error(state.field(fid), fid, value))}
+    properties = body.get("properties") or []
+    if errors:
+        return _error(400, "", errors)
+    for field_id, value in fields.items():
+        definition = state.field(field_id)
+        assert definition is not None
+        issue.values[field_id] = _stored(definition, value)
+    for prop in properties:
+        issue.properties[str(prop["key"])] = prop["value"]
+    if fields:
+        issue.updated = jira_time()
+        _notify(state, request)
+    if _flag(request, "returnIssue", False):
+        return SandboxResponse(
+            200, issue_json(state, "", issue, fields=wanted_fields(state, ["*all"]), properties=[], expand=set())
+        )
+    return SandboxResponse(204)
+
+
+def _body_problem(body: Any, version: str) -> str | None:
+    if version == "3":
+        problems = adf_problems(body)
+        return f"Comment body is not valid ADF: {problems[0]}" if problems else None
+    if not isinstance(body, str) or not body.strip():
+        return "Comment body can not be empty!" if isinstance(body, str) else "Comment body must be a string on v2"
+    return None
+
+
+def list_comments(state: JiraState, base: str, issue: Issue, request: SandboxRequest, version: str) -> SandboxResponse:
+    start = int(request.param("startAt", "0") or 0)
+    size = min(int(request.param("maxResults", "50") or 50), 100)
+    ordered = sorted(issue.comments, key=lambda c: (c.created, int(c.id)))
+    if (request.param("orderBy") or "").startswith("-"):
+        ordered.reverse()
+    page = ordered[start : start + size]
+    return SandboxResponse(
+        200,
+        {
+            "startAt": start,
+            "maxResults": size,
+            "total": len(ordered),
+            "comments": [comment_json(state, base, issue, c, version) for c in page],
+        },
+    )
+
+
+def add_comment(state: JiraState, base: str, issue: Issue, request: SandboxRequest, version: str) -> SandboxResponse:
+    body = (request.json() or {}).get("body")
+    problem = _body_problem(body, version)
+    if problem:
+        return _error(400, problem, {"comment": problem})
+    now = jira_time()
+    state.next_comment_id += 1
+    comment = Comment(str(state.next_comment_id), state.account.display_name, body, now, now)
+    issue.comments.append(comment)
+    issue.updated = now
+    state.notifications += 1  # a new comment always e-mails the watchers
+    return SandboxResponse(201, comment_json(state, base, issue, comment, version))
+
+
+def update_comment(
+    state: JiraState, base: str, issue: Issue, comment_id: str, request: SandboxRequest, version: str
+) -> SandboxResponse:
+    comment = next((c for c in issue.comments if c.id == comment_id), None)
+    if comment is None:
+        return _not_found(f"Comment {comment_id}")
+    body = (request.json() or {}).get("body")
+    problem = _body_problem(body, version)
+    if problem:
+        return _error(400, problem, {"comment": problem})
+    comment.body = body
+    comment.updated = jira_time()
+    _notify(state, request)
+    return SandboxResponse(200, comment_json(state, base, issue, comment, version))
+
+
+def property_route(issue: Issue, key: str, request: SandboxRequest) -> SandboxResponse:
+    if request.method == "GET":
+        if key not in issue.properties:
+            return _not_found(f"Property {key}")
+        return SandboxResponse(200, {"key": key, "value": issue.properties[key]})
+    if request.method == "DELETE":
+        issue.properties.pop(key, None)
+        return SandboxResponse(204)
+    if not request.body or len(request.body) > MAX_PROPERTY_BYTES:
+        return _error(400, f"The property value must be non-empty JSON of at most {MAX_PROPERTY_BYTES} bytes.")
+    try:
+        value = json.loads(request.body)
+    except ValueError:
+        return _error(400, "The property value is not valid JSON.")
+    created = key not in issue.properties
+    issue.properties[key] = value
+    return SandboxResponse(201 if created else 200)

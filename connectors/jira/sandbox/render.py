@@ -1,0 +1,147 @@
+"""State -> Jira JSON: issues with the requested fields, comments in the REST version's body format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.jira.sandbox.state import CATEGORY_IDS, CATEGORY_NAMES, Comment, FieldDef, Issue, JiraState
+
+
+def status_json(state: JiraState, base: str, status_id: str) -> dict[str, Any]:
+    status = state.status(status_id)
+    return {
+        "self": f"{base}/rest/api/2/status/{status.id}",
+        "id": status.id,
+        "name": status.name,
+        "statusCategory": {
+            "id": CATEGORY_IDS[status.category],
+            "key": status.category,
+            "name": CATEGORY_NAMES[status.category],
+        },
+    }
+
+
+def user_json(state: JiraState, name: str | None) -> dict[str, Any] | None:
+    if name is None:
+        return None
+    if state.mode == "cloud":
+        return {"accountId": f"acc-{name.casefold()}", "displayName": name, "active": True}
+    return {"name": name.casefold(), "key": name.casefold(), "displayName": name, "active": True}
+
+
+def _value(definition: FieldDef, value: Any, base: str) -> Any:
+    if value is None:
+        return None
+    if definition.type == "option":
+        option_id = definition.option_id(value) if value in definition.options else "-1"
+        return {"self": f"{base}/rest/api/2/customFieldOption/{option_id}", "value": value, "id": option_id}
+    return value
+
+
+def field_value(state: JiraState, base: str, issue: Issue, field_id: str) -> tuple[bool, Any]:
+    """(known, value) of one field on one issue; unknown field ids are left out, as Jira does."""
+    system: dict[str, Any] = {
+        "summary": lambda: issue.summary,
+        "status": lambda: status_json(state, base, issue.status),
+        "assignee": lambda: user_json(state, issue.assignee),
+        "created": lambda: issue.created,
+        "updated": lambda: issue.updated,
+        "labels": lambda: list(issue.labels),
+        "issuetype": lambda: {"name": issue.issuetype, "subtask": issue.subtask},
+        "description": lambda: None,
+    }
+    if state.mode == "cloud":
+        system["statuscategorychangedate"] = lambda: issue.status_changed
+    if field_id in system:
+        return True, system[field_id]()
+    definition = state.field(field_id)
+    if definition is None or not definition.custom:
+        return False, None
+    return True, _value(definition, issue.values.get(field_id), base)
+
+
+def wanted_fields(state: JiraState, requested: list[str]) -> list[str]:
+    """Expand `*all` / `*navigable` and `-field` exclusions; the search default is `id` only (Cloud)."""
+    names: list[str] = []
+    excluded = {r[1:] for r in requested if r.startswith("-")}
+    for item in requested:
+        if item in ("*all", "*navigable"):
+            names += [f.id for f in state.fields if f.id != "comment"]
+        elif item not in ("id", "key") and not item.startswith("-"):
+            names.append(item)
+    return [n for n in dict.fromkeys(names) if n not in excluded]
+
+
+def changelog_json(state: JiraState, issue: Issue) -> dict[str, Any]:
+    histories = [
+        {
+            "id": str(index + 1),
+            "created": change["created"],
+            "items": [
+                {
+                    "field": "status",
+                    "fieldtype": "jira",
+                    "from": change["from"],
+                    "fromString": state.status(change["from"]).name,
+                    "to": change["to"],
+                    "toString": state.status(change["to"]).name,
+                }
+            ],
+        }
+        for index, change in enumerate(issue.history)
+    ]
+    return {"startAt": 0, "maxResults": len(histories), "total": len(histories), "histories": histories}
+
+
+def issue_json(
+    state: JiraState,
+    base: str,
+    issue: Issue,
+    *,
+    fields: list[str],
+    properties: list[str],
+    expand: set[str],
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": issue.id, "key": issue.key, "self": f"{base}/rest/api/2/issue/{issue.id}"}
+    values = {}
+    for field_id in fields:
+        known, value = field_value(state, base, issue, field_id)
+        if known:
+            values[field_id] = value
+    body["fields"] = values
+    if properties:
+        body["properties"] = {k: issue.properties[k] for k in properties if k in issue.properties}
+    if "changelog" in expand:
+        body["changelog"] = changelog_json(state, issue)
+    return body
+
+
+def _adf_text(node: Any) -> str:
+    if isinstance(node, dict):
+        if node.get("type") == "text":
+            return str(node.get("text", ""))
+        joined = "".join(_adf_text(c) for c in node.get("content") or [])
+        return joined + ("\n" if node.get("type") in ("paragraph", "heading", "listItem") else "")
+    return ""
+
+
+def comment_body(body: Any, version: str) -> Any:
+    """A stored body in the version's format: Jira converts between ADF (v3) and wiki markup (v2)."""
+    if version == "3" and isinstance(body, str):
+        lines = body.splitlines() or [""]
+        paragraphs = [{"type": "paragraph", "content": [{"type": "text", "text": ln}] if ln else []} for ln in lines]
+        return {"type": "doc", "version": 1, "content": paragraphs}
+    if version != "3" and isinstance(body, dict):
+        return _adf_text(body).rstrip("\n")
+    return body
+
+
+def comment_json(state: JiraState, base: str, issue: Issue, comment: Comment, version: str) -> dict[str, Any]:
+    return {
+        "self": f"{base}/rest/api/{version}/issue/{issue.id}/comment/{comment.id}",
+        "id": comment.id,
+        "author": user_json(state, comment.author),
+        "body": comment_body(comment.body, version),
+        "created": comment.created,
+        "updated": comment.updated,
+    }

@@ -1,0 +1,138 @@
+"""Issue search as each deployment pages it.
+
+Cloud `search/jql`: an opaque `nextPageToken`, absent (not null) on the last page, no `total`; pages hold at most
+`page_cap` issues whatever `maxResults` asks when more than a few fields are requested, like the real service.
+Data Center `/search`: `startAt`/`maxResults`/`total`, with `maxResults` capped by the instance setting.
+The old `/search` is gone on Cloud (410) and `search/jql` does not exist on Data Center (404).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.jira.sandbox import jql
+from connectors.jira.sandbox.render import issue_json, wanted_fields
+from connectors.jira.sandbox.state import JiraState
+from connectors.sandbox_http import SandboxRequest, SandboxResponse
+
+MAX_PROPERTIES = 5
+ID_ONLY_CAP = 5000
+
+
+@dataclass(frozen=True)
+class SearchArgs:
+    jql: str
+    fields: list[str]
+    properties: list[str]
+    expand: set[str]
+    max_results: int
+    next_token: str | None = None
+    start_at: int = 0
+
+
+def split_list(values: Any) -> list[str]:
+    """Query lists come repeated (`fields=a&fields=b`) or comma-joined; POST bodies as JSON arrays."""
+    if values is None:
+        return []
+    items = values if isinstance(values, list) else [values]
+    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
+def parse_args(request: SandboxRequest, *, default_fields: list[str]) -> SearchArgs:
+    if request.method == "POST":
+        body = request.json() or {}
+        get = body.get
+        expand = body.get("expand")
+    else:
+        query = request.query
+
+        def get(name: str, default: Any = None) -> Any:
+            values = query.get(name)
+            return values if values and name in ("fields", "properties") else (values[0] if values else default)
+
+        expand = get("expand")
+    fields = split_list(get("fields")) or default_fields
+    return SearchArgs(
+        jql=str(get("jql") or ""),
+        fields=fields,
+        properties=split_list(get("properties")),
+        expand=set(split_list(expand)),
+        max_results=int(get("maxResults", 50)),
+        next_token=get("nextPageToken"),
+        start_at=int(get("startAt", 0)),
+    )
+
+
+def _token(offset: int, query: str) -> str:
+    raw = json.dumps({"o": offset, "q": hashlib.sha256(query.encode()).hexdigest()[:12]})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _offset(token: str, query: str) -> int | None:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if data["q"] != hashlib.sha256(query.encode()).hexdigest()[:12]:
+            return None
+        return int(data["o"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _error(status: int, message: str) -> SandboxResponse:
+    return SandboxResponse(status, {"errorMessages": [message], "errors": {}})
+
+
+def search_jql(state: JiraState, base: str, request: SandboxRequest, *, page_cap: int) -> SandboxResponse:
+    args = parse_args(request, default_fields=["id"])
+    if len(args.properties) > MAX_PROPERTIES:
+        return _error(400, f"At most {MAX_PROPERTIES} issue properties can be requested.")
+    try:
+        matches = jql.run(state, jql.parse(state, args.jql, bounded=True))
+    except jql.JqlError as exc:
+        return _error(400, str(exc))
+    offset = 0
+    if args.next_token:
+        found = _offset(args.next_token, args.jql)
+        if found is None:
+            return _error(400, "The provided next page token is invalid or expired.")
+        offset = found
+    fields = wanted_fields(state, args.fields)
+    cap = ID_ONLY_CAP if not fields else page_cap
+    size = max(1, min(args.max_results, cap))
+    page = matches[offset : offset + size]
+    body: dict[str, Any] = {
+        "issues": [
+            issue_json(state, base, i, fields=fields, properties=args.properties, expand=args.expand) for i in page
+        ],
+        "isLast": offset + size >= len(matches),
+    }
+    if not body["isLast"]:
+        body["nextPageToken"] = _token(offset + size, args.jql)
+    return SandboxResponse(200, body)
+
+
+def search_offset(state: JiraState, base: str, request: SandboxRequest, *, max_cap: int) -> SandboxResponse:
+    args = parse_args(request, default_fields=["*navigable"])
+    try:
+        matches = jql.run(state, jql.parse(state, args.jql, bounded=False))
+    except jql.JqlError as exc:
+        return _error(400, str(exc))
+    size = max(0, min(args.max_results, max_cap))
+    page = matches[args.start_at : args.start_at + size]
+    fields = wanted_fields(state, args.fields)
+    return SandboxResponse(
+        200,
+        {
+            "expand": "schema,names",
+            "startAt": args.start_at,
+            "maxResults": size,
+            "total": len(matches),
+            "issues": [
+                issue_json(state, base, i, fields=fields, properties=args.properties, expand=args.expand) for i in page
+            ],
+        },
+    )
