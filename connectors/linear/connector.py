@@ -1,0 +1,214 @@
+"""LinearConnector: the `TrackerConnector` for a Linear workspace (GraphQL).
+
+A run reads the configured teams and the label catalogue (one request each, more only past 250 of them), then
+the issues page by page, and writes back one score card per changed issue (plus the bucket label and comment
+when configured). Linear has no WIP limits of its own; the limits in the config apply.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+from graphql import parse
+from pydantic import SecretStr
+
+from connectors.errors import AuthenticationFailed, ConnectorError, TrackerConfigError, TrackerUnavailable
+from connectors.linear import queries
+from connectors.linear.auth import build_auth
+from connectors.linear.catalog import LabelCatalog, Team, load_teams
+from connectors.linear.client import LinearClient, LinearQueryError
+from connectors.linear.complexity import estimate_complexity
+from connectors.linear.inputs import needs_fields, parse_specs
+from connectors.linear.mapping import IssueState, MappingContext, to_issue
+from connectors.linear.pagination import GraphQLCursorPaginator, paginate
+from connectors.linear.writer import BucketLabels, IssueWriter, WriteOutcome
+from syncer.comments import MARKER_PREFIX
+from syncer.models import ApplyResult, IssueWrite, TrackerIssue, WipLimit, WritebackPlan, WriteFailure
+from syncer.settings import HttpSettings, LinearTrackerSettings
+
+log = logging.getLogger(__name__)
+PAGE_COMPLEXITY_TARGET = 5_000
+"""Points one issue page may cost: half of Linear's 10,000 cap, as headroom for their exact count."""
+NEEDS_PER_ISSUE = 25
+"""Customer needs read inline per issue; issues with more get a follow-up query for the rest."""
+_ISSUES_DOC = parse(queries.ISSUES)
+
+
+def describe_credential(tracker: LinearTrackerSettings) -> str:
+    """Where the credential comes from, in the order `resolve_token` looks (never its value)."""
+    what = "OAuth token" if tracker.auth == "oauth" else "API key"
+    if tracker.token is not None:
+        return f"{what} set as `token` for tracker {tracker.name!r}"
+    if tracker.token_env:
+        return f"{what} in environment variable {tracker.token_env}"
+    if tracker.token_file:
+        return f"{what} in file {tracker.token_file}"
+    return what
+
+
+class LinearConnector:
+    def __init__(
+        self,
+        tracker: LinearTrackerSettings,
+        *,
+        http: HttpSettings,
+        token: SecretStr | None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.name = tracker.name
+        self.settings = tracker
+        self.http = http
+        if token is None:
+            raise AuthenticationFailed(
+                f"tracker {tracker.name!r}: no Linear credential configured (set token_env, token_file or token)"
+            )
+        self.specs = parse_specs(tracker.inputs, tracker.name)
+        if "{issue_id}" not in tracker.attachment_url and tracker.outputs.attachment:
+            raise TrackerConfigError(
+                f"tracker {tracker.name!r}: attachment_url must contain {{issue_id}} (the issue's UUID), "
+                f"got {tracker.attachment_url!r}"
+            )
+        self.client = LinearClient(
+            tracker.url,
+            build_auth(tracker.auth, token),
+            http,
+            credential=describe_credential(tracker),
+            transport=transport,
+            sleep=sleep,
+        )
+        self.teams: dict[str, Team] = {}
+        self.labels = LabelCatalog()
+        self._states: dict[str, IssueState] = {}
+
+    # ----- reading ------------------------------------------------------------------------------------------
+    def _variables(self) -> dict[str, Any]:
+        outputs = self.settings.outputs
+        issue_filter: dict[str, Any] = {"state": {"type": {"in": list(self.settings.states)}}}
+        if self.settings.teams:
+            issue_filter["team"] = {"id": {"in": list(self.teams)}}
+        return {
+            "first": self.settings.page_size,
+            "filter": issue_filter,
+            **needs_fields(self.specs),
+            "needsFirst": NEEDS_PER_ISSUE,
+            "withAttachment": outputs.attachment,
+            "attachmentPrefix": self.settings.attachment_url.split("{issue_id}")[0],
+            "withComments": outputs.comment,
+            "commentMarker": MARKER_PREFIX,
+        }
+
+    @staticmethod
+    def page_size(variables: Mapping[str, Any]) -> int:
+        """The configured page size, shrunk until one page costs at most `PAGE_COMPLEXITY_TARGET` points."""
+        first = int(variables["first"])
+        cost = estimate_complexity(_ISSUES_DOC, {**variables, "first": first})
+        while cost > PAGE_COMPLEXITY_TARGET and first > 1:
+            first = max(1, int(first * PAGE_COMPLEXITY_TARGET / cost))
+            cost = estimate_complexity(_ISSUES_DOC, {**variables, "first": first})
+        return first
+
+    def _needs_count(self, node: Mapping[str, Any]) -> int | None:
+        needs = node.get("needs")
+        if needs is None:
+            return None
+        count = len(needs.get("nodes") or [])
+        info = needs.get("pageInfo") or {}
+        if info.get("hasNextPage"):
+            paginator = GraphQLCursorPaginator(("issue", "needs"), after=info.get("endCursor"))
+            while paginator.has_next:
+                variables = {"id": node["id"], "first": 250, "after": paginator.after}
+                data = self.client.execute(queries.ISSUE_NEEDS, variables, operation="SyncerIssueNeeds")
+                count += len(paginator.update(data))
+        return count
+
+    def fetch_issues(self) -> Iterator[TrackerIssue]:
+        self.teams = load_teams(self.client, self.settings.teams, self.name)
+        self.labels = LabelCatalog.load(self.client)
+        variables = self._variables()
+        variables["first"] = self.page_size(variables)
+        ctx = MappingContext(
+            self.name,
+            self.teams,
+            self.labels,
+            self.specs,
+            self.settings.attachment_url,
+            self.settings.outputs.attachment,
+            self.settings.outputs.bucket_label_group,
+        )
+
+        def fetch(after: str | None) -> Mapping[str, Any]:
+            return self.client.execute(queries.ISSUES, {**variables, "after": after}, operation="SyncerIssues")
+
+        count = 0
+        for node in paginate(fetch, ("issues",)):
+            self.labels.fetch_missing(self.client, node.get("labelIds") or ())
+            issue, state = to_issue(node, ctx, self._needs_count(node))
+            self._states[issue.id] = state
+            count += 1
+            yield issue
+        log.info("linear.fetched tracker=%s issues=%d page_size=%d", self.name, count, variables["first"])
+
+    def wip_limits(self) -> list[WipLimit]:
+        """Linear has no WIP limits of its own; the config's limits (per state name, team, assignee) apply."""
+        return []
+
+    # ----- writing ------------------------------------------------------------------------------------------
+    def _writer(self) -> IssueWriter:
+        group = self.settings.outputs.bucket_label_group
+        return IssueWriter(
+            self.client,
+            attachment_url=self.settings.attachment_url,
+            attachment=self.settings.outputs.attachment,
+            buckets=BucketLabels(self.client, self.labels, group) if group else None,
+        )
+
+    def apply(self, plan: WritebackPlan) -> ApplyResult:
+        """Write each issue's changes (in parallel up to `[http] write_concurrency`).
+
+        A refused write is that issue's failure; if Linear becomes unreachable or refuses the credential, the
+        remaining issues are reported as not written (the next run retries them) instead of each waiting out
+        its own retries.
+        """
+        writer = self._writer()
+        stop = threading.Event()
+        halted: list[str] = []
+
+        def one(write: IssueWrite) -> WriteOutcome | str:
+            if stop.is_set():
+                return f"not attempted: {halted[0]}"
+            state = self._states.get(write.issue_id)
+            if state is None:
+                return "issue was not read in this run"
+            try:
+                return writer.apply(write, state)
+            except LinearQueryError as exc:
+                return str(exc)
+            except TrackerUnavailable as exc:
+                halted.append(str(exc))
+                stop.set()
+                return str(exc)
+            except ConnectorError as exc:
+                return str(exc)
+
+        with ThreadPoolExecutor(max_workers=self.http.write_concurrency, thread_name_prefix="linear-write") as pool:
+            outcomes = list(pool.map(one, plan.writes))
+        failures = tuple(
+            WriteFailure(w.ref, o) for w, o in zip(plan.writes, outcomes, strict=True) if isinstance(o, str)
+        )
+        done = [o for o in outcomes if isinstance(o, WriteOutcome)]
+        return ApplyResult(
+            fields_written=sum(o.fields for o in done),
+            comments_written=sum(1 for o in done if o.comment),
+            issues_written=sum(1 for o in done if o.wrote),
+            failures=failures,
+        )
+
+    def close(self) -> None:
+        self.client.close()

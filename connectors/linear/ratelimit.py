@@ -1,0 +1,126 @@
+"""Reading Linear's rate-limit headers: how long to wait when refused, and when to slow down before that.
+
+Every answer carries `X-RateLimit-Requests-{Limit,Remaining,Reset}` and `X-RateLimit-Complexity-{...}`
+(plus `X-RateLimit-Endpoint-*` on endpoints with their own limit) and `X-Complexity`, the cost of the query.
+The reset values are UTC epoch *milliseconds* (older docs said seconds, so values below 1e11 are read as
+seconds). A refused request is HTTP 400 with `extensions.code == "RATELIMITED"`, not 429; `Retry-After` is not
+documented, so the wait comes from the reset of the budget that ran out.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+BUDGETS = ("Requests", "Complexity", "Endpoint-Requests")
+LOW_WATER = 0.05
+"""Below this share of a budget left, requests are spread out over the time until its reset."""
+_MS_THRESHOLD = 1e11
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetState:
+    name: str
+    limit: float | None
+    remaining: float | None
+    reset: float | None
+    """Epoch seconds."""
+
+
+def _number(headers: Mapping[str, str], name: str) -> float | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def read_budgets(headers: Mapping[str, str]) -> list[BudgetState]:
+    """The budgets an answer reports (httpx headers are case-insensitive)."""
+    found = []
+    for name in BUDGETS:
+        prefix = f"X-RateLimit-{name}-"
+        reset = _number(headers, prefix + "Reset")
+        if reset is not None and reset > _MS_THRESHOLD:
+            reset /= 1000.0
+        state = BudgetState(name, _number(headers, prefix + "Limit"), _number(headers, prefix + "Remaining"), reset)
+        if state.limit is not None or state.remaining is not None or state.reset is not None:
+            found.append(state)
+    return found
+
+
+def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds to wait after a RATELIMITED answer: until the reset of the budget that ran out.
+
+    The request budget is spent when nothing is left; the complexity budget when less is left than this query
+    costs (`X-Complexity`). When no budget looks spent (another client's burst, or a limit we cannot see), wait
+    for the latest reset. None when the answer names no reset at all.
+    """
+    now = time.time() if now is None else now
+    budgets = [b for b in read_budgets(headers) if b.reset is not None]
+    if not budgets:
+        return None
+    cost = _number(headers, "X-Complexity") or 1.0
+    spent = [
+        b
+        for b in budgets
+        if b.remaining is not None and (b.remaining < 1 or (b.name == "Complexity" and b.remaining < cost))
+    ]
+    resets = [b.reset for b in (spent or budgets) if b.reset is not None]
+    return max(0.0, max(resets) - now)
+
+
+class RateBudget:
+    """Tracks the budget Linear reports and paces requests before it runs out.
+
+    When less than `LOW_WATER` of a budget is left, each request waits (time until reset) / (requests left),
+    so the rest of the budget lasts until the reset instead of ending in a RATELIMITED answer. The complexity
+    budget counts in queries of the last seen cost.
+    """
+
+    def __init__(self, *, max_pause: float, clock: Callable[[], float] = time.time) -> None:
+        self.max_pause = max_pause
+        self.clock = clock
+        self._budgets: dict[str, BudgetState] = {}
+        self._last_cost = 1.0
+        self._lock = threading.Lock()
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        budgets = read_budgets(headers)
+        cost = _number(headers, "X-Complexity")
+        with self._lock:
+            self._budgets.update((b.name, b) for b in budgets)
+            if cost is not None:
+                self._last_cost = max(cost, 1.0)
+        if budgets:
+            parts = " ".join(
+                f"{b.name.lower()}={b.remaining:g}/{b.limit:g}"
+                for b in budgets
+                if b.remaining is not None and b.limit is not None
+            )
+            log.debug("linear.ratelimit remaining %s cost=%s", parts, cost)
+
+    def pause(self) -> float:
+        """Seconds to wait before the next request (0 while the budget is comfortable)."""
+        now = self.clock()
+        wait = 0.0
+        with self._lock:
+            budgets, cost = list(self._budgets.values()), self._last_cost
+        for budget in budgets:
+            if budget.limit is None or budget.remaining is None or budget.reset is None or budget.reset <= now:
+                continue
+            if budget.remaining >= budget.limit * LOW_WATER:
+                continue
+            requests_left = budget.remaining / cost if budget.name == "Complexity" else budget.remaining
+            wait = max(wait, (budget.reset - now) / max(requests_left, 1.0))
+        wait = min(wait, self.max_pause)
+        if wait > 0:
+            log.info("linear.ratelimit.slowing-down wait=%.3fs (budget below %d%%)", wait, LOW_WATER * 100)
+        return wait

@@ -1,0 +1,180 @@
+"""Linear's filter inputs (`IssueFilter`, `TeamFilter`, `StringComparator`, ...) evaluated over sandbox records.
+
+Only the keys listed in `FIELDS` are supported; any other key raises, so a test never passes because the
+sandbox silently ignored part of a filter the real API would apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from graphql import GraphQLError
+
+from connectors.linear.sandbox.store import Record, Workspace
+
+
+@dataclass(frozen=True)
+class Scalar:
+    key: str
+
+
+@dataclass(frozen=True)
+class Related:
+    type_name: str
+    get: Callable[[Workspace, Record], Record | None]
+
+
+@dataclass(frozen=True)
+class Many:
+    type_name: str
+    get: Callable[[Workspace, Record], list[Record]]
+
+
+Accessor = Scalar | Related | Many
+
+
+def _one(table: str, key: str) -> Callable[[Workspace, Record], Record | None]:
+    def get(ws: Workspace, record: Record) -> Record | None:
+        ref = record.get(key)
+        return getattr(ws, table).get(ref) if ref else None
+
+    return get
+
+
+def _labels(ws: Workspace, issue: Record) -> list[Record]:
+    return [ws.labels[i] for i in issue["labelIds"] if i in ws.labels]
+
+
+_STAMPS = {k: Scalar(k) for k in ("id", "createdAt", "updatedAt")}
+FIELDS: dict[str, dict[str, Accessor]] = {
+    "Issue": {
+        **_STAMPS,
+        **{k: Scalar(k) for k in ("title", "priority", "estimate", "number", "startedAt", "completedAt")},
+        "team": Related("Team", _one("teams", "teamId")),
+        "state": Related("WorkflowState", _one("states", "stateId")),
+        "assignee": Related("User", _one("users", "assigneeId")),
+        "parent": Related("Issue", _one("issues", "parentId")),
+        "labels": Many("IssueLabel", _labels),
+    },
+    "Team": {**_STAMPS, "key": Scalar("key"), "name": Scalar("name")},
+    "WorkflowState": {
+        **_STAMPS,
+        "name": Scalar("name"),
+        "type": Scalar("type"),
+        "team": Related("Team", _one("teams", "teamId")),
+    },
+    "IssueLabel": {
+        **_STAMPS,
+        "name": Scalar("name"),
+        "isGroup": Scalar("isGroup"),
+        "parent": Related("IssueLabel", _one("labels", "parentId")),
+        "team": Related("Team", _one("teams", "teamId")),
+    },
+    "Attachment": {**_STAMPS, "url": Scalar("url"), "title": Scalar("title"), "subtitle": Scalar("subtitle")},
+    "Comment": {**_STAMPS, "body": Scalar("body"), "user": Related("User", _one("users", "userId"))},
+    "User": {**_STAMPS, "name": Scalar("name"), "email": Scalar("email"), "displayName": Scalar("displayName")},
+    "CustomerNeed": {**_STAMPS, "priority": Scalar("priority")},
+}
+
+
+def _when(value: Any) -> Any:
+    # Date comparators take ISO timestamps; compare them as datetimes, not strings (offsets differ in form).
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-":
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value
+
+
+def _fold(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
+_COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda v, x: v == x,
+    "neq": lambda v, x: v != x,
+    "in": lambda v, x: v in x,
+    "nin": lambda v, x: v not in x,
+    "eqIgnoreCase": lambda v, x: _fold(v) == _fold(x),
+    "neqIgnoreCase": lambda v, x: _fold(v) != _fold(x),
+    "contains": lambda v, x: isinstance(v, str) and x in v,
+    "notContains": lambda v, x: not (isinstance(v, str) and x in v),
+    "containsIgnoreCase": lambda v, x: isinstance(v, str) and _fold(x) in _fold(v),
+    "startsWith": lambda v, x: isinstance(v, str) and v.startswith(x),
+    "startsWithIgnoreCase": lambda v, x: isinstance(v, str) and _fold(v).startswith(_fold(x)),
+    "notStartsWith": lambda v, x: not (isinstance(v, str) and v.startswith(x)),
+    "endsWith": lambda v, x: isinstance(v, str) and v.endswith(x),
+    "gt": lambda v, x: v is not None and _when(v) > _when(x),
+    "gte": lambda v, x: v is not None and _when(v) >= _when(x),
+    "lt": lambda v, x: v is not None and _when(v) < _when(x),
+    "lte": lambda v, x: v is not None and _when(v) <= _when(x),
+    "null": lambda v, x: (v is None) == bool(x),
+}
+
+
+def _unsupported(what: str) -> GraphQLError:
+    return GraphQLError(
+        f"The Linear sandbox does not support the filter {what}; extend connectors/linear/sandbox/filters.py.",
+        extensions={"type": "invalid input", "code": "INPUT_ERROR", "userError": True},
+    )
+
+
+def _compare(value: Any, comparator: Mapping[str, Any], where: str) -> bool:
+    for op, expected in comparator.items():
+        test = _COMPARATORS.get(op)
+        if test is None:
+            raise _unsupported(f"comparator {where}.{op}")
+        if not test(value, expected):
+            return False
+    return True
+
+
+def matches(ws: Workspace, type_name: str, record: Record | None, spec: Mapping[str, Any] | None) -> bool:
+    """Whether `record` (of GraphQL type `type_name`) passes the filter `spec` (None: everything passes)."""
+    if not spec:
+        return True
+    fields = FIELDS.get(type_name)
+    if fields is None:
+        raise _unsupported(f"on {type_name}")
+    for key, value in spec.items():
+        if value is None:
+            continue
+        if key == "and":
+            if not all(matches(ws, type_name, record, part) for part in value):
+                return False
+        elif key == "or":
+            if not any(matches(ws, type_name, record, part) for part in value):
+                return False
+        elif key == "null":
+            if (record is None) != bool(value):
+                return False
+        elif record is None or not _match_field(ws, type_name, record, key, value, fields):
+            return False
+    return True
+
+
+def _match_field(
+    ws: Workspace, type_name: str, record: Record, key: str, value: Any, fields: Mapping[str, Accessor]
+) -> bool:
+    accessor = fields.get(key)
+    if accessor is None:
+        raise _unsupported(f"{type_name}.{key}")
+    if isinstance(accessor, Scalar):
+        return _compare(record.get(accessor.key), value, f"{type_name}.{key}")
+    if isinstance(accessor, Related):
+        return matches(ws, accessor.type_name, accessor.get(ws, record), value)
+    items = accessor.get(ws, record)
+    for op, inner in value.items():
+        if op == "some" and not any(matches(ws, accessor.type_name, i, inner) for i in items):
+            return False
+        if op == "every" and not all(matches(ws, accessor.type_name, i, inner) for i in items):
+            return False
+        if op == "none" and any(matches(ws, accessor.type_name, i, inner) for i in items):
+            return False
+        if op not in ("some", "every", "none"):
+            raise _unsupported(f"{type_name}.{key}.{op}")
+    return True
