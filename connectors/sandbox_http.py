@@ -231,6 +231,8 @@ def _encode(body: Any) -> bytes:
 def _handler_class(server: SandboxHTTPServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes; with Nagle on, each answer waits for a delayed ACK (~40 ms).
+        disable_nagle_algorithm = True
 
         def _handle(self) -> None:
             parts = urlsplit(self.path)

@@ -20,9 +20,7 @@ class Counter:
     def __call__(self, request: SandboxRequest) -> SandboxResponse:
         if request.method == "POST":
             self.applied += 1
-        return SandboxResponse(
-            201, {"n": self.applied, "q": request.param("q"), "h": request.headers.get("X-Token")}
-        )
+        return SandboxResponse(201, {"n": self.applied, "q": request.param("q"), "h": request.headers.get("X-Token")})
 
 
 def _send(url: str, method: str = "GET", path: str = "/x?q=1") -> http.client.HTTPResponse:
@@ -43,9 +41,7 @@ def test_serves_app_json_and_logs_each_request() -> None:
 
 def test_429_carries_retry_after_and_reason_and_is_not_applied() -> None:
     app = Counter()
-    faults = FaultConfig(
-        rate=1.0, kinds=("429",), retry_after=0.05, rate_limit_reason="jira-per-issue-on-write"
-    )
+    faults = FaultConfig(rate=1.0, kinds=("429",), retry_after=0.05, rate_limit_reason="jira-per-issue-on-write")
     with SandboxHTTPServer(app, faults=faults) as server:
         resp = _send(server.url, "POST")
         assert resp.status == 429

@@ -52,20 +52,20 @@ class JiraApp:
     # -- entry ----------------------------------------------------------------------------------------------
 
     def __call__(self, request: SandboxRequest) -> SandboxResponse:
-        with self.lock:
-            if not self._authorised(request.headers.get("authorization", "")):
-                return _error(401, "You are not authenticated. Authentication required to perform this operation.")
-            for methods, pattern, handler in self.routes:
-                match = pattern.match(request.path)
-                if match and request.method in methods.split("|"):
-                    params = {k: v for k, v in match.groupdict().items() if v is not None}
-                    if self.state.mode == "datacenter" and params.get("v") == "3":
-                        break  # Data Center has no REST v3
-                    problem = spec_problem(request)
-                    if problem:
-                        return _error(400, problem)
+        if not self._authorised(request.headers.get("authorization", "")):
+            return _error(401, "You are not authenticated. Authentication required to perform this operation.")
+        for methods, pattern, handler in self.routes:
+            match = pattern.match(request.path)
+            if match and request.method in methods.split("|"):
+                params = {k: v for k, v in match.groupdict().items() if v is not None}
+                if self.state.mode == "datacenter" and params.get("v") == "3":
+                    break  # Data Center has no REST v3
+                problem = spec_problem(request)  # stateless: runs outside the lock
+                if problem:
+                    return _error(400, problem)
+                with self.lock:
                     return handler(request, params)
-            return _error(404, f"No resource at {request.method} {request.path}")
+        return _error(404, f"No resource at {request.method} {request.path}")
 
     def _authorised(self, header: str) -> bool:
         account = self.state.account

@@ -28,10 +28,18 @@ HOST = "http://sandbox.invalid"
 _VERSIONED = re.compile(r"^/rest/api/(?:2|3|latest)/")
 
 
+SERVED = re.compile(
+    r"^/rest/(?:api/3/(?:serverInfo|myself|field|status|search|search/jql|issue/\{issueIdOrKey\}"
+    r"(?:/comment(?:/\{id\})?|/properties/\{propertyKey\})?)|agile/1\.0/board/\{boardId\}/configuration)$"
+)
+"""Spec paths the sandbox serves; the rest are dropped, which makes path matching several times cheaper."""
+
+
 @cache
 def _api(name: str) -> OpenAPI:
     spec = json.loads((SPECS / name).read_text(encoding="utf-8"))
     spec["servers"] = [{"url": HOST}]
+    spec["paths"] = {path: item for path, item in spec["paths"].items() if SERVED.match(path)}
     # The sandbox checks credentials itself; the spec's OAuth2 scheme only makes openapi-core warn.
     for item in spec["paths"].values():
         for operation in item.values():
