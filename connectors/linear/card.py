@@ -36,35 +36,29 @@ def _display(score: float) -> str:
     return f"{score:.2f}" if abs(score) < 1e15 else f"{score:.6g}"
 
 
-def render_card(
-    result: ScoreResult | None, values: Mapping[str, float | int | str | None], *, model: str | None = None
-) -> Card:
+def render_card(result: ScoreResult | None, values: Mapping[str, float | int | str | None]) -> Card:
     """The card for one issue: `values` are the score, rank and bucket to show (exact), `result` the why."""
-    model_name = (result.breakdown.model if result and result.breakdown else model or "score").upper()
     score, rank, bucket = values.get("score"), values.get("rank"), values.get("bucket")
-    metadata: dict[str, str | float | int] = {"source": SOURCE, "model": model_name.lower()}
-    if isinstance(score, int | float):
-        parts = [f"{model_name} {_display(float(score))}"]
-        if isinstance(rank, int):
-            parts.append(f"rank {rank}")
-        if isinstance(bucket, str) and bucket:
-            parts.append(bucket)
-        title = " · ".join(parts)
-        metadata["score"] = float(score)
-        if isinstance(rank, int):
-            metadata["rank"] = rank
-        if isinstance(bucket, str) and bucket:
-            metadata["bucket"] = bucket
-        subtitle = result.breakdown.formula if result and result.breakdown else ""
-        if result and result.breakdown:
-            for name, number in result.breakdown.values.items():
-                if math.isfinite(number):
-                    metadata[f"input.{name}"] = number
-    else:
-        missing = [p.input for p in result.problems] if result else []
-        title = f"{model_name}: needs input" + (f" ({', '.join(dict.fromkeys(missing))})" if missing else "")
-        subtitle = "; ".join(f"{p.input}: {p.message}" for p in result.problems) if result else ""
-    return Card(title[:_TITLE_MAX], subtitle, metadata)
+    breakdown = result.breakdown if result is not None else None
+    metadata: dict[str, str | float | int] = {"source": SOURCE}
+    if not isinstance(score, int | float):
+        # No breakdown (and so no model name) comes with a needs-input result; the wording matches the comment's.
+        problems = result.problems if result is not None else ()
+        missing = ", ".join(dict.fromkeys(p.input for p in problems))
+        title = "Priority score: needs input" + (f" ({missing})" if missing else "")
+        return Card(title[:_TITLE_MAX], "; ".join(f"{p.input}: {p.message}" for p in problems), metadata)
+    model = breakdown.model if breakdown is not None else "Score"
+    metadata.update(model=model.lower(), score=float(score))
+    parts = [f"{model.upper()} {_display(float(score))}"]
+    if isinstance(rank, int):
+        parts.append(f"rank {rank}")
+        metadata["rank"] = rank
+    if isinstance(bucket, str) and bucket:
+        parts.append(bucket)
+        metadata["bucket"] = bucket
+    if breakdown is not None:
+        metadata.update({f"input.{k}": v for k, v in breakdown.values.items() if math.isfinite(v)})
+    return Card(" · ".join(parts)[:_TITLE_MAX], breakdown.formula if breakdown else "", metadata)
 
 
 def _number(value: Any) -> float | None:

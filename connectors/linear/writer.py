@@ -86,13 +86,11 @@ class IssueWriter:
         attachment_url: str,
         attachment: bool,
         buckets: BucketLabels | None,
-        model: str | None = None,
     ) -> None:
         self.client = client
         self.attachment_url = attachment_url
         self.attachment = attachment
         self.buckets = buckets
-        self.model = model
 
     def apply(self, write: IssueWrite, state: IssueState) -> WriteOutcome:
         """Write what this issue needs; raises ConnectorError on the first refused request."""
@@ -118,7 +116,7 @@ class IssueWriter:
         return any(not same_value(card.get(n), wanted.get(n)) for n in OUTPUT_FIELDS)
 
     def _upsert_card(self, write: IssueWrite, wanted: dict[str, float | int | str | None]) -> None:
-        card = render_card(write.result, wanted, model=self.model)
+        card = render_card(write.result, wanted)
         payload = {
             "issueId": write.issue_id,
             "url": self.attachment_url.format(issue_id=write.issue_id),

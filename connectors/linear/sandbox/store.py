@@ -7,6 +7,7 @@ workspace saves to JSON as is. Relations are resolved in `resolvers.py`.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -191,7 +192,8 @@ class Workspace:
             raise ValueError(f"unsupported sandbox state version {data.get('version')!r}")
         workspace = cls(viewer_id=data["viewerId"], sync_id=int(data.get("syncId", 0)))
         for name in _TABLES:
-            setattr(workspace, name, {r["id"]: r for r in data.get(name, [])})
+            # Copies, so two workspaces loaded from the same data never share (and mutate) a record.
+            setattr(workspace, name, {r["id"]: copy.deepcopy(r) for r in data.get(name, [])})
         return workspace
 
     def save(self, path: Path) -> None:
