@@ -7,8 +7,9 @@ the request log and the faults, so every sandbox misbehaves the same way:
 - "503": 503 with `Retry-After`, not applied;  "500": 500, not applied;
 - "delay": sleep `delay` seconds, then apply and answer normally;
 - "drop": close the connection without answering, not applied;
-- "drop_after": apply, then close the connection without answering. This is the fault that matters for
-  writes: the server did the work but the client cannot know, so a blind retry of a POST duplicates it.
+- "drop_after": apply, then close the connection without answering. The fault that matters for writes: the
+  server did the work but the client cannot know, so a blind retry of a POST duplicates it (on a read it is
+  just a drop). Not in the default kinds; `only` can aim faults at the write endpoints.
 
 Faults are drawn per request from a RNG seeded with `FaultConfig.seed`, so a failing test can be replayed.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -86,6 +88,8 @@ class FaultConfig:
     retry_after: float = 1.0
     delay: float = 0.5
     rate_limit_reason: str = "jira-burst-based"
+    only: str | None = None
+    """A regex searched in "METHOD /path": only matching requests get faults (None: all), e.g. "^(POST|PUT) "."""
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(FAULT_KINDS)
@@ -124,9 +128,7 @@ def _retry_after(value: float) -> str:
 class SandboxHTTPServer:
     """Serves `app` on `host:port` (port 0 picks a free one) in a daemon thread; `url` is ready after init."""
 
-    def __init__(
-        self, app: App, *, host: str = "127.0.0.1", port: int = 0, faults: FaultConfig | None = None
-    ) -> None:
+    def __init__(self, app: App, *, host: str = "127.0.0.1", port: int = 0, faults: FaultConfig | None = None) -> None:
         self.app = app
         self.requests: list[RequestRecord] = []
         self._lock = threading.Lock()
@@ -181,10 +183,13 @@ class SandboxHTTPServer:
     ) -> None:
         self.stop()
 
-    def _draw_fault(self) -> tuple[str | None, FaultConfig]:
+    def _draw_fault(self, request: SandboxRequest) -> tuple[str | None, FaultConfig]:
         with self._lock:
             config = self._faults
-            if config.rate <= 0 or not config.kinds or self._rng.random() >= config.rate:
+            target = f"{request.method} {request.path}"
+            if config.rate <= 0 or not config.kinds or (config.only and not re.search(config.only, target)):
+                return None, config
+            if self._rng.random() >= config.rate:
                 return None, config
             return self._rng.choice(config.kinds), config
 
@@ -194,7 +199,7 @@ class SandboxHTTPServer:
 
     def _dispatch(self, request: SandboxRequest) -> tuple[SandboxResponse | None, str | None]:
         """The response to send (None: drop the connection) and the fault injected, if any."""
-        fault, config = self._draw_fault()
+        fault, config = self._draw_fault(request)
         if fault == "429":
             headers = {
                 "Retry-After": _retry_after(config.retry_after),
@@ -239,9 +244,7 @@ def _handler_class(server: SandboxHTTPServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             query = parse_qs(parts.query, keep_blank_values=True)
-            request = SandboxRequest(
-                self.command, parts.path, query, _Headers(dict(self.headers.items())), body
-            )
+            request = SandboxRequest(self.command, parts.path, query, _Headers(dict(self.headers.items())), body)
             response, fault = server._dispatch(request)
             if response is None or fault == "drop_after":
                 status = response.status if response is not None else 0

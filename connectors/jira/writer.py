@@ -52,7 +52,9 @@ def encode(jira_field: JiraField, value: float | int | str | None) -> Any:
 
 
 def describe_rejection(jira_field: JiraField | None, field_id: str, reason: str, value: Any) -> str:
-    """One refused field, in words a Jira admin can act on."""
+    """One refused field, in words a Jira admin can act on; `value` as sent (a select's `{"value": ...}`)."""
+    if isinstance(value, dict) and "value" in value:
+        value = value["value"]
     name = jira_field.name if jira_field else field_id
     if "screen" in reason.lower() or "cannot be set" in reason.lower():
         return f"field {name!r} ({field_id}) cannot be set: {SCREEN_HINT}. Jira said: {reason}"
@@ -119,6 +121,7 @@ class JiraWriter:
         body: dict[str, Any] = {"fields": payload}
         if prop is not None:
             body["properties"] = [{"key": COMMENT_PROPERTY, "value": prop}]
+        refused: dict[str, str] = {}
         try:
             self.client.retry(lambda: self.client.edit_issue(key, body, notify=self.notify))
             outcome.fields += len(payload)

@@ -6,6 +6,7 @@ first one wrote. Timestamps are stored as Jira prints them (`2024-05-01T10:22:33
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -129,6 +130,7 @@ class JiraState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JiraState:
+        data = copy.deepcopy(data)  # two sandboxes seeded from one dict must not share issue values
         issues = [
             Issue(**{**i, "comments": [Comment(**c) for c in i.get("comments", [])]}) for i in data.get("issues", [])
         ]
