@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from connectors.linear import queries
-from connectors.linear.sandbox import Workspace
+from connectors.linear.sandbox import Workspace, synthetic
 from syncer.models import StatusCategory
 from syncer.pipeline import run_sync
+from syncer.settings import SyncSettings
 from tests.linear.conftest import linear_settings
 
 SETUP = {"SyncerTeams": 1, "SyncerLabels": 1}
@@ -151,3 +152,26 @@ def test_only_operations_from_the_validated_list_are_sent(
     run_sync(settings)
     assert set(sandbox.operations) <= set(queries.OPERATIONS)
     assert all(r.status == 200 for r in sandbox.requests)
+
+
+def test_unified_ranking_across_a_local_tracker_and_linear(
+    start_sandbox: Any, backlog_path: Path, tmp_path: Path
+) -> None:
+    ws = synthetic(40)
+    sandbox = start_sandbox(ws)
+    linear = linear_settings(sandbox.url, tmp_path).trackers[0]
+    local = {
+        "name": "local",
+        "kind": "local",
+        "path": str(backlog_path),
+        "inputs": {"reach": "Reach", "impact": "Impact", "confidence": "Confidence", "effort": "Effort"},
+        "outputs": {"score": "RICE Score", "rank": "Priority Rank", "bucket": "Priority Bucket", "comment": False},
+    }
+    settings = SyncSettings(trackers=[local, linear], scoring={"scope": "all"}, workdir=tmp_path / "work")
+    report = run_sync(settings)
+    assert all(t.error is None for t in report.trackers)
+    ranks = sorted(r.rank for r in report.results if r.rank is not None)
+    assert ranks == list(range(1, len(ranks) + 1))  # one ranking, no rank used twice across trackers
+    assert {r.ref.tracker for r in report.results if r.rank is not None and r.rank <= 10} == {"local", "product"}
+    cards = [a["metadata"] for a in ws.attachments.values() if "rank" in a["metadata"]]
+    assert max(c["rank"] for c in cards) > len(cards)  # Linear ranks count the local issues too

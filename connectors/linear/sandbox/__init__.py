@@ -67,10 +67,6 @@ class LinearSandbox:
             workspace, api_keys=api_keys, oauth_tokens=oauth_tokens, limits=limits, ratelimit_rate=ratelimit_rate
         )
         self.server = SandboxHTTPServer(self.app, host=host, port=port, faults=faults)
-        # The shared base writes headers and body in two sends; with Nagle on, the body waits for the client's
-        # delayed ACK (~40 ms per request on Linux). TCP_NODELAY takes a 1,000-write sync from 40 s to ~2 s.
-        # (Belongs in connectors/sandbox_http.py; set here on this server's own handler class until it is.)
-        self.server._httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
         self.url = self.server.url + GRAPHQL_PATH
         self.state_path = state_path
 
