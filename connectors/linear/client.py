@@ -9,7 +9,8 @@ Linear answers most errors in the body, so the status code alone says little:
     type "authentication error", 401    -> AuthenticationFailed (exit 3; names the credential, never its value)
     403 / type "forbidden"               -> AuthenticationFailed
     any other `errors[]` (even with 200) -> LinearQueryError, with the messages; partial `data` is dropped
-    a body that is not a GraphQL answer  -> RetriableConnectorError (a proxy page), then TrackerUnavailable
+    a 200 that is not a GraphQL answer   -> RetriableConnectorError (a proxy page, a cut-off body)
+    a 4xx that is not a GraphQL answer   -> TrackerUnavailable at once (wrong `url`), not retried
 
 Retries use the shared policy (`connectors.retry.build_retrying`); when they run out the error becomes
 `TrackerUnavailable`, so the pipeline reports the tracker instead of crashing.

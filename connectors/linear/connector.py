@@ -37,6 +37,7 @@ PAGE_COMPLEXITY_TARGET = 5_000
 """Points one issue page may cost: half of Linear's 10,000 cap, as headroom for their exact count."""
 NEEDS_PER_ISSUE = 25
 """Customer needs read inline per issue; issues with more get a follow-up query for the rest."""
+STATE_TYPES = ("triage", "backlog", "unstarted", "started", "completed", "canceled", "duplicate")
 _ISSUES_DOC = parse(queries.ISSUES)
 
 
@@ -70,6 +71,13 @@ class LinearConnector:
                 f"tracker {tracker.name!r}: no Linear credential configured (set token_env, token_file or token)"
             )
         self.specs = parse_specs(tracker.inputs, tracker.name)
+        unknown = sorted(set(tracker.states) - set(STATE_TYPES))
+        if unknown:
+            # State *types* are Linear's stable categories; names ("In Review") differ per team and are not types.
+            raise TrackerConfigError(
+                f"tracker {tracker.name!r}: states: unknown workflow state type {', '.join(unknown)}; "
+                f"use {', '.join(STATE_TYPES)}"
+            )
         if "{issue_id}" not in tracker.attachment_url and tracker.outputs.attachment:
             raise TrackerConfigError(
                 f"tracker {tracker.name!r}: attachment_url must contain {{issue_id}} (the issue's UUID), "
@@ -154,6 +162,7 @@ class LinearConnector:
             count += 1
             yield issue
         log.info("linear.fetched tracker=%s issues=%d page_size=%d", self.name, count, variables["first"])
+        self.client.budget.log_remaining(self.name)
 
     def wip_limits(self) -> list[WipLimit]:
         """Linear has no WIP limits of its own; the config's limits (per state name, team, assignee) apply."""
@@ -203,6 +212,7 @@ class LinearConnector:
             WriteFailure(w.ref, o) for w, o in zip(plan.writes, outcomes, strict=True) if isinstance(o, str)
         )
         done = [o for o in outcomes if isinstance(o, WriteOutcome)]
+        self.client.budget.log_remaining(self.name)
         return ApplyResult(
             fields_written=sum(o.fields for o in done),
             comments_written=sum(1 for o in done if o.comment),

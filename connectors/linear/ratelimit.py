@@ -107,6 +107,18 @@ class RateBudget:
             )
             log.debug("linear.ratelimit remaining %s cost=%s", parts, cost)
 
+    def log_remaining(self, tracker: str) -> None:
+        """One INFO line with what is left of each budget, so a run's log shows how close it came."""
+        with self._lock:
+            budgets = list(self._budgets.values())
+        parts = [
+            f"{b.name.lower()}={b.remaining:g}/{b.limit:g}"
+            for b in budgets
+            if b.remaining is not None and b.limit is not None
+        ]
+        if parts:
+            log.info("linear.ratelimit.remaining tracker=%s %s", tracker, " ".join(parts))
+
     def pause(self) -> float:
         """Seconds to wait before the next request (0 while the budget is comfortable)."""
         now = self.clock()

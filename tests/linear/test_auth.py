@@ -66,3 +66,11 @@ def test_no_credential_at_all_is_reported_without_a_request(start_sandbox: Any, 
     run = run_sync(linear_settings(sandbox.url, tmp_path, token=None)).trackers[0]
     assert run.error_kind == "auth" and "no Linear credential" in (run.error or "")
     assert sandbox.requests == []
+
+
+def test_a_state_name_where_a_state_type_belongs_is_a_config_error(start_sandbox: Any, tmp_path: Path) -> None:
+    sandbox = start_sandbox(synthetic(5))
+    run = run_sync(linear_settings(sandbox.url, tmp_path, states=["backlog", "In Progress"])).trackers[0]
+    assert run.error_kind == "config"
+    assert "unknown workflow state type In Progress" in (run.error or "")
+    assert sandbox.requests == []

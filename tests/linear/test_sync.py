@@ -175,3 +175,15 @@ def test_unified_ranking_across_a_local_tracker_and_linear(
     assert {r.ref.tracker for r in report.results if r.rank is not None and r.rank <= 10} == {"local", "product"}
     cards = [a["metadata"] for a in ws.attachments.values() if "rank" in a["metadata"]]
     assert max(c["rank"] for c in cards) > len(cards)  # Linear ranks count the local issues too
+
+
+def test_customer_needs_beyond_the_inline_page_are_counted_with_a_follow_up(start_sandbox: Any, tmp_path: Path) -> None:
+    ws = synthetic(10)
+    record = next(i for i in ws.issues.values() if ws.states[i["stateId"]]["type"] == "backlog")
+    for _ in range(300 - len(record["needIds"])):
+        ws.add_need(record)
+    sandbox = start_sandbox(ws)
+    issues = run_sync(linear_settings(sandbox.url, tmp_path), dry_run=True).trackers[0].issues
+    (issue,) = [i for i in issues if i.id == record["id"]]
+    assert issue.inputs["reach"] == 300
+    assert sandbox.operations.count("SyncerIssueNeeds") == 2  # 25 inline, then pages of 250
