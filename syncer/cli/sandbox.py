@@ -1,0 +1,105 @@
+"""`syncer sandbox <tracker>`: a stateful tracker look-alike on loopback, to try syncer without an account.
+
+Each tracker adds its own subcommand to the `sandbox` group in its own function (`jira` here).
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from syncer.cli import main
+
+
+@main.group("sandbox")
+def sandbox_group() -> None:
+    """Run a tracker sandbox on 127.0.0.1 (seeded with the demo backlog) until interrupted."""
+
+
+def _stop_on_sigterm() -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(0)  # unwinds through `finally`, so the state file is saved
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+JIRA_SNIPPET = """\
+[[trackers]]
+name = "sandbox"
+kind = "jira"
+url = "{url}"
+deployment = "{mode}"
+{email}token = "{token}"
+jql = "project = {project} AND statusCategory != Done"
+board_id = {board}
+[trackers.inputs]
+reach = "Reach"
+impact = "Impact"
+confidence = "Confidence"
+effort = "Story Points"
+[trackers.outputs]
+score = "RICE Score"
+rank = "Priority Rank"
+bucket = "Priority Bucket"
+"""
+
+
+@sandbox_group.command("jira")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0 picks a free port.")
+@click.option("--mode", type=click.Choice(["cloud", "datacenter"]), default="cloud", show_default=True)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file that keeps the instance between starts (created on first use). Default: memory only.",
+)
+@click.option("--issues", type=click.IntRange(1), help="Seed this many synthetic issues instead of the demo backlog.")
+@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of requests that fail.")
+@click.option("--fault-seed", type=int, default=0, help="Seed for the fault dice (same seed, same faults).")
+def jira_command(
+    port: int, mode: str, state_path: Path | None, issues: int | None, fault_rate: float, fault_seed: int
+) -> None:
+    """A Jira Cloud or Data Center look-alike: search, fields, edit screens, comments, properties, board."""
+    from connectors.jira.sandbox import DEMO_EMAIL, DEMO_TOKEN, JiraSandbox, seed
+    from connectors.jira.sandbox.state import Mode
+    from connectors.sandbox_http import FaultConfig
+
+    jira_mode: Mode = "cloud" if mode == "cloud" else "datacenter"
+    if state_path is not None and state_path.exists():
+        sandbox = JiraSandbox(state_path=state_path)
+    else:
+        state = seed.synthetic(issues, mode=jira_mode) if issues else seed.from_demo_backlog(_backlog(), mode=jira_mode)
+        state.account.email, state.account.token = DEMO_EMAIL, DEMO_TOKEN
+        sandbox = JiraSandbox(state, state_path=state_path)
+    server = sandbox.serve(port=port, faults=FaultConfig(rate=fault_rate, seed=fault_seed))
+    account = sandbox.state.account
+    auth = f"e-mail {account.email}, API token" if sandbox.state.mode == "cloud" else "personal access token"
+    click.echo(f"Jira sandbox ({sandbox.state.mode}) at {server.url} — {auth} {account.token!r}", err=True)
+    click.echo("A matching tracker entry for syncer.toml:\n", err=True)
+    snippet = JIRA_SNIPPET.format(
+        url=server.url,
+        mode=sandbox.state.mode,
+        email=f'email = "{account.email}"\n' if sandbox.state.mode == "cloud" else "",
+        token=account.token,
+        project=sandbox.state.project,
+        board=seed.BOARD_ID,
+    )
+    click.echo(snippet, err=True)
+    _stop_on_sigterm()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.save()
+        if state_path is not None:
+            click.echo(f"state saved to {state_path}", err=True)
+
+
+def _backlog() -> Path:
+    from syncer.demo.workspace import config_dir
+
+    return config_dir() / "demo-backlog.json"
