@@ -111,6 +111,13 @@ mutation SyncerUpdateComment($id: String!, $input: CommentUpdateInput!) {
 }
 """
 
+# Asked only after a create failed: a create whose answer was lost may have happened, and its id is ours.
+COMMENT = """
+query SyncerComment($id: String!) {
+  comment(id: $id) { id body }
+}
+"""
+
 OPERATIONS: dict[str, str] = {
     "SyncerTeams": TEAMS,
     "SyncerLabels": ISSUE_LABELS,
@@ -123,5 +130,6 @@ OPERATIONS: dict[str, str] = {
     "SyncerCreateLabel": CREATE_LABEL,
     "SyncerCreateComment": CREATE_COMMENT,
     "SyncerUpdateComment": UPDATE_COMMENT,
+    "SyncerComment": COMMENT,
 }
 """Operation name -> document: everything the connector can send."""

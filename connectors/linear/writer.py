@@ -18,12 +18,13 @@ import threading
 import uuid
 from dataclasses import dataclass
 
+from connectors.errors import ConnectorError
 from connectors.linear import queries
 from connectors.linear.card import render_card
 from connectors.linear.catalog import Label, LabelCatalog
 from connectors.linear.client import LinearClient
 from connectors.linear.mapping import IssueState
-from syncer.comments import marker
+from syncer.comments import find_marker, marker
 from syncer.models import OUTPUT_FIELDS, IssueWrite, OwnedValues
 from syncer.writeback import desired_outputs, same_value
 
@@ -146,5 +147,20 @@ class IssueWriter:
             variables = {"id": write.comment.comment_id, "input": {"body": body}}
             self.client.execute(queries.UPDATE_COMMENT, variables, operation="SyncerUpdateComment")
             return
-        payload = {"id": str(uuid.uuid4()), "issueId": write.issue_id, "body": body, "doNotSubscribeToIssue": True}
-        self.client.execute(queries.CREATE_COMMENT, {"input": payload}, operation="SyncerCreateComment")
+        comment_id = str(uuid.uuid4())
+        payload = {"id": comment_id, "issueId": write.issue_id, "body": body, "doNotSubscribeToIssue": True}
+        try:
+            self.client.execute(queries.CREATE_COMMENT, {"input": payload}, operation="SyncerCreateComment")
+        except ConnectorError:
+            # The answer to an earlier attempt may have been lost after Linear created the comment; the retry is
+            # then refused (the id exists). If the comment with our id holds our text, the write did happen.
+            if not self._comment_exists(comment_id, write.comment.text_hash):
+                raise
+            log.info("linear.comment-create-recovered id=%s issue=%s", comment_id, write.ref)
+
+    def _comment_exists(self, comment_id: str, digest: str) -> bool:
+        try:
+            data = self.client.execute(queries.COMMENT, {"id": comment_id}, operation="SyncerComment")
+        except ConnectorError:
+            return False
+        return find_marker((data.get("comment") or {}).get("body") or "") == digest

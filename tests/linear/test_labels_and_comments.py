@@ -10,6 +10,7 @@ import httpx
 
 from connectors.linear.sandbox import DEMO_API_KEY, Workspace, synthetic
 from connectors.linear.sandbox.mutations import NOT_EXCLUSIVE
+from connectors.sandbox_http import FaultConfig
 from syncer.comments import find_marker
 from syncer.pipeline import run_sync
 from tests.linear.conftest import linear_settings
@@ -127,3 +128,20 @@ def test_comment_is_created_once_without_subscribing_then_edited_in_place(start_
     assert record["commentIds"] == [comment_id]
     assert ws.comments[comment_id]["editedAt"] is not None
     assert ws.comments[comment_id]["body"] != before
+
+
+def test_a_comment_whose_answer_was_lost_is_not_posted_twice(start_sandbox: Any, tmp_path: Path) -> None:
+    ws = synthetic(30)
+    sandbox = start_sandbox(ws)
+    run_sync(linear_settings(sandbox.url, tmp_path))  # cards first, so the next run only creates comments
+    # Linear creates the comment but the answer never arrives; the client retries the same create.
+    sandbox.faults = FaultConfig(rate=0.4, seed=11, kinds=("drop_after",))
+    settings = linear_settings(sandbox.url, tmp_path, outputs={"attachment": True, "comment": True})
+    run = run_sync(settings).trackers[0]
+    assert any(r.fault == "drop_after" for r in sandbox.requests)
+    assert "SyncerComment" in sandbox.operations  # a refused retry was checked against the comment's id
+    assert run.applied is not None and not run.applied.failures
+    assert all(len(i["commentIds"]) == 1 for i in ws.issues.values() if i["commentIds"])
+    sandbox.faults = FaultConfig()
+    sandbox.reset_log()
+    assert run_sync(settings).trackers[0].plan.writes == ()  # type: ignore[union-attr]

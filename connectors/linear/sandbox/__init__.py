@@ -75,6 +75,15 @@ class LinearSandbox:
         return self.server.requests
 
     @property
+    def faults(self) -> FaultConfig:
+        """The shared faults in force (assign a new `FaultConfig` to change them mid-test)."""
+        return self.server.faults
+
+    @faults.setter
+    def faults(self, value: FaultConfig) -> None:
+        self.server.faults = value
+
+    @property
     def operations(self) -> list[str]:
         """Names of the GraphQL operations executed (rejected requests are not listed)."""
         return self.app.operations

@@ -78,8 +78,9 @@ def _root_list(table: str, type_name: str) -> Resolver:
 
 
 def _root_get(table: str, what: str) -> Resolver:
-    def resolve(_source: Any, info: Info, id: str) -> Record:
+    def resolve(_source: Any, info: Info, id: str | None = None, **_: Any) -> Record:
         ws = ws_of(info)
+        id = id or ""
         record = ws.find_issue(id) if table == "issues" else getattr(ws, table).get(id)
         if table == "teams" and record is None:
             record = next((t for t in ws.teams.values() if t["key"] == id), None)
@@ -125,6 +126,7 @@ RESOLVERS: dict[tuple[str, str], Resolver] = {
     ("Query", "issue"): _root_get("issues", "Issue"),
     ("Query", "team"): _root_get("teams", "Team"),
     ("Query", "issueLabel"): _root_get("labels", "IssueLabel"),
+    ("Query", "comment"): _root_get("comments", "Comment"),
     ("Query", "attachmentsForURL"): _attachments_for_url,
     ("Query", "viewer"): _viewer,
     ("Query", "rateLimitStatus"): _rate_limit_status,
