@@ -124,8 +124,13 @@ def _option(value: Any) -> str | None:
 
 
 def from_demo_backlog(path: Path, *, mode: Mode = "cloud", project: str = "ACME") -> JiraState:
-    """The demo backlog (local-tracker JSON) as a Jira project: DEMO-7 becomes ACME-7, fields become custom fields."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """The demo backlog (local-tracker JSON) as a Jira project: DEMO-7 becomes ACME-7, fields become custom fields.
+
+    Dates move like the local demo copy's (`shift_dates`), so ages in status read the same in both trackers.
+    """
+    from syncer.demo.workspace import shift_dates
+
+    data = shift_dates(json.loads(path.read_text(encoding="utf-8")), datetime.now(UTC))
     records = data["issues"]
     impact = sorted({o for r in records if (o := _option(r["fields"].get("Impact"))) is not None})
     state = JiraState(mode=mode, project=project, fields=fields(mode, impact), statuses=statuses(), boards=[board()])

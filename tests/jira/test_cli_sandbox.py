@@ -1,0 +1,51 @@
+"""`syncer sandbox jira` as a user runs it: a process serving the demo backlog, synced by `syncer run`."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from connectors.jira.sandbox.state import JiraState
+from syncer.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_sandbox_process_serves_the_demo_backlog_for_a_real_sync_and_saves_on_sigterm(tmp_path: Path) -> None:
+    state = tmp_path / "jira.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "syncer", "sandbox", "jira", "--port", "0", "--state", str(state)],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        banner = proc.stderr.readline()
+        url = re.search(r"at (http://127\.0\.0\.1:\d+)", banner)
+        assert url, banner
+        snippet = []
+        for line in proc.stderr:
+            if line.startswith("[[trackers]]") or snippet:
+                snippet.append(line)
+            if line.startswith("bucket ="):
+                break
+        config = tmp_path / "syncer.toml"
+        config.write_text(f'workdir = "{tmp_path / "work"}"\n' + "".join(snippet), encoding="utf-8")
+
+        result = CliRunner().invoke(main, ["run", "--config", str(config), "--json"])
+
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.stdout)
+        assert summary["issues"] > 150 and summary["comments_written"] == summary["issues"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    saved = JiraState.load(state)
+    assert sum(1 for i in saved.issues if i.comments) == summary["issues"]
