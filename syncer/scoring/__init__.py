@@ -103,7 +103,16 @@ def score_backlog(
         for position, (ref, (score, breakdown, tiebreak)) in enumerate(in_rank_order(scored, _facts), start=1):
             bucket, moscow = place(position, score)
             results.append(
-                ScoreResult(ref, ScoreStatus.SCORED, score, breakdown, (), position, bucket, moscow, tiebreak)
+                ScoreResult(
+                    ref,
+                    ScoreStatus.SCORED,
+                    score=score,
+                    breakdown=breakdown,
+                    rank=position,
+                    bucket=bucket,
+                    moscow=moscow,
+                    tiebreak=tiebreak,
+                )
             )
         results.extend(unscored)
         return results
@@ -116,7 +125,7 @@ def _facts(entry: tuple[IssueRef, Scored]) -> Facts:
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     # Scoring allocates a few objects per issue and creates no reference cycles, yet on a large backlog the
-    # cyclic collector keeps re-scanning the growing heap (about a fifth of the time for 100,000 issues).
+    # cyclic collector keeps re-scanning the growing heap (a quarter of the time in bench/score_bench.py).
     # Pausing it for the batch is safe; a caller that had disabled it keeps it disabled.
     was_enabled = gc.isenabled()
     gc.disable()

@@ -28,6 +28,7 @@ class Scorer:
     framework: Framework
     rules: tuple[InputRule, ...]
     names: tuple[str, ...]
+    """The rules' names, kept because every issue needs them."""
 
     @classmethod
     def from_settings(cls, settings: ScoringSettings) -> Scorer:

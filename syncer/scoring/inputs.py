@@ -1,9 +1,9 @@
 """Turning one raw tracker value into a usable number, or into a `Problem` that says what is wrong.
 
 A raw value can be a number, a numeric string ("1.5", " 1e3 "; only "." decimals, since "1,5" could be a
-decimal comma or a thousands separator), a percentage ("80%", for inputs that take one)
-or a word from the input's word map ("High"). Anything else (booleans, NaN, infinities, values outside the
-input's scale, objects of any other type) becomes a `Problem`. Nothing here raises on arbitrary input.
+decimal comma or a thousands separator), a percentage ("80%", for inputs that take one) or a word from the
+input's word map ("High"). Anything else (booleans, NaN, infinities, values outside the input's scale,
+objects of any other type) becomes a `Problem`. Nothing here raises on arbitrary input.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from types import MappingProxyType
 from syncer.models import Problem
 
 _NO_WORDS: Mapping[str, float] = MappingProxyType({})
+_INF = math.inf
 # A tuple, not `int | float | Real` (rebuilt on every call); int and float come first because the ABC check
 # for other numeric types (Fraction, numpy scalars) is the slow part.
 _NUMERIC = (int, float, Real)
@@ -76,10 +77,10 @@ class InputRule:
         """Everything the input accepts, for messages about missing or unreadable values."""
         if self.percent:
             text = f"a percentage {self.bound} (e.g. 80 or 80%)"
-        elif self.divisor or math.isinf(self.maximum):
-            text = f"a number {'of ' if not self.divisor else ''}{self.bound}"
+        elif math.isinf(self.maximum) and not self.divisor:
+            text = f"a number of {self.bound}"  # "a number of 0 or more"
         else:
-            text = f"a number {self.bound}"
+            text = f"a number {self.bound}"  # "a number from 1 to 10", "a number greater than 0 (...)"
         if self.words:
             text += f", or one of: {', '.join(self.words)}"
         return text
@@ -98,7 +99,8 @@ def _show_raw(raw: object) -> str:
 
 
 def _from_text(text: str, rule: InputRule) -> float | Problem:
-    stripped = text.strip()
+    # str.strip(text), not text.strip(): a str subclass may override strip; the result is a plain str.
+    stripped = str.strip(text)
     if not stripped:
         return Problem(rule.name, f"{rule.name} is missing; expected {rule.expected}")
     mapped = rule.words.get(stripped.casefold())
@@ -153,10 +155,15 @@ def parse_input(raw: object, rule: InputRule) -> float | Problem:
             return _not_a_number(raw, rule)
     else:
         return _not_a_number(raw, rule)
+    # One chained comparison for the common, valid case; NaN fails every comparison, so it lands below too.
+    if -_INF < value < _INF and rule.minimum <= value <= rule.maximum and (value > 0 or not rule.divisor):
+        return value
+    return _out_of_range(value, rule)
+
+
+def _out_of_range(value: float, rule: InputRule) -> Problem:
     if math.isnan(value):
         return Problem(rule.name, f"{rule.name} is NaN; expected {rule.expected}")
     if math.isinf(value):
         return Problem(rule.name, f"{rule.name} is infinite or too large; expected {rule.expected}")
-    if value < rule.minimum or value > rule.maximum or (rule.divisor and value <= 0):
-        return Problem(rule.name, f"{rule.name} is {rule.shown(value)}; it must be {rule.bound}")
-    return value
+    return Problem(rule.name, f"{rule.name} is {rule.shown(value)}; it must be {rule.bound}")
