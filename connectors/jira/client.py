@@ -81,7 +81,16 @@ class JiraClient:
         except requests.RequestException as exc:
             raise error_for_exception(exc, what=what, base_url=self.base_url) from exc
         self._authenticated = True
-        return response.json() if response.content else None
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise self._not_json(what) from exc
+
+    def _not_json(self, what: str) -> TrackerUnavailable:
+        # A proxy, an SSO login page or a url without the context path answers 200 with HTML.
+        return TrackerUnavailable(f"{what}: Jira at {self.base_url} did not answer JSON; is `url` the Jira base URL?")
 
     def _error(self, response: requests.Response, what: str) -> Exception:
         return error_for_response(
@@ -110,6 +119,8 @@ class JiraClient:
         def attempt() -> T:
             try:
                 result = call()
+            except requests.exceptions.JSONDecodeError as exc:  # also a RequestException: not worth a retry
+                raise self._not_json(what) from exc
             except JIRAError as exc:
                 if exc.response is None:
                     raise TrackerUnavailable(f"{what}: {exc.text}") from exc

@@ -119,3 +119,13 @@ def test_every_request_carries_the_configured_timeout() -> None:
         jira = JiraClient(settings.model_copy(update={"url": server.url}), token=SecretStr("t"), http=http)
         with pytest.raises(TrackerUnavailable, match="ReadTimeout"):
             jira.fields()
+
+
+def test_html_instead_of_json_says_to_check_the_url() -> None:
+    login_page = SandboxResponse(200, "<html>Log in</html>", {"Content-Type": "text/html"})
+    waits: list[float] = []
+    with (
+        SandboxHTTPServer(scripted(login_page)) as server,
+        pytest.raises(TrackerUnavailable, match="did not answer JSON"),
+    ):
+        client(server.url, waits).fields()
