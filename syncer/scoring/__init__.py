@@ -87,35 +87,42 @@ def score_backlog(
     Returns:
         As `rank`: scored results in rank order, then needs_input results in the given order.
     """
-    scorer = Scorer.from_settings(settings)
     with _collector_paused():
-        # Same outcome as rank([evaluate(...) ...]), but each result is built once, already ranked.
-        scored: list[tuple[IssueRef, Scored]] = []
-        unscored: list[ScoreResult] = []
-        for ref, inputs in items:
-            outcome = assess(scorer, inputs)
-            if isinstance(outcome, Scored):
-                scored.append((ref, outcome))
-            else:
-                unscored.append(ScoreResult(ref, ScoreStatus.NEEDS_INPUT, problems=outcome))
-        place = placer(len(scored), settings)
-        results = []
-        for position, (ref, (score, breakdown, tiebreak)) in enumerate(in_rank_order(scored, _facts), start=1):
-            bucket, moscow = place(position, score)
-            results.append(
-                ScoreResult(
-                    ref,
-                    ScoreStatus.SCORED,
-                    score=score,
-                    breakdown=breakdown,
-                    rank=position,
-                    bucket=bucket,
-                    moscow=moscow,
-                    tiebreak=tiebreak,
-                )
+        return _score_and_rank(items, settings)
+
+
+def _score_and_rank(
+    items: Sequence[tuple[IssueRef, Mapping[str, RawValue]]], settings: ScoringSettings
+) -> list[ScoreResult]:
+    # Same outcome as rank([evaluate(...) ...]), but each result is built once, already ranked. A separate
+    # function so the intermediate lists are freed before the collector resumes and would scan them.
+    scorer = Scorer.from_settings(settings)
+    scored: list[tuple[IssueRef, Scored]] = []
+    unscored: list[ScoreResult] = []
+    for ref, inputs in items:
+        outcome = assess(scorer, inputs)
+        if isinstance(outcome, Scored):
+            scored.append((ref, outcome))
+        else:
+            unscored.append(ScoreResult(ref, ScoreStatus.NEEDS_INPUT, problems=outcome))
+    place = placer(len(scored), settings)
+    results = []
+    for position, (ref, (score, breakdown, tiebreak)) in enumerate(in_rank_order(scored, _facts), start=1):
+        bucket, moscow = place(position, score)
+        results.append(
+            ScoreResult(
+                ref,
+                ScoreStatus.SCORED,
+                score=score,
+                breakdown=breakdown,
+                rank=position,
+                bucket=bucket,
+                moscow=moscow,
+                tiebreak=tiebreak,
             )
-        results.extend(unscored)
-        return results
+        )
+    results.extend(unscored)
+    return results
 
 
 def _facts(entry: tuple[IssueRef, Scored]) -> Facts:
