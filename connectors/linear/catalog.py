@@ -104,6 +104,13 @@ class LabelCatalog:
         for node in data["issueLabels"]["nodes"]:
             self.add(Label.from_node(node))
 
+    def fetch_named(self, client: LinearClient, name: str) -> None:
+        """Labels called `name` (any case), e.g. to find one that another client created a moment ago."""
+        variables = {"first": MAX_PAGE, "after": None, "filter": {"name": {"eqIgnoreCase": name}}}
+        data = client.execute(queries.ISSUE_LABELS, variables, operation="SyncerLabels")
+        for node in data["issueLabels"]["nodes"]:
+            self.add(Label.from_node(node))
+
     def issue_labels(self, ids: Iterable[str]) -> IssueLabels:
         labels = [self._labels[i] for i in ids if i in self._labels]
         return IssueLabels(tuple((lb.name, lb.parent_name) for lb in labels))

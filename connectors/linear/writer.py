@@ -67,11 +67,24 @@ class BucketLabels:
             payload["parentId"] = parent.id
             if parent.team_id:
                 payload["teamId"] = parent.team_id
-        data = self.client.execute(queries.CREATE_LABEL, {"input": payload}, operation="SyncerCreateLabel")
+        try:
+            data = self.client.execute(queries.CREATE_LABEL, {"input": payload}, operation="SyncerCreateLabel")
+        except ConnectorError:
+            # Someone (or our own create whose answer was lost) made it meanwhile: Linear refuses a duplicate name.
+            self.catalog.fetch_named(self.client, name)
+            found = self._find(name, parent, is_group)
+            if found is None:
+                raise
+            return found
         label = Label.from_node(data["issueLabelCreate"]["issueLabel"])
         self.catalog.add(label)
         log.info("linear.label-created name=%s group=%s", name, parent.name if parent else None)
         return label
+
+    def _find(self, name: str, parent: Label | None, is_group: bool) -> Label | None:
+        if is_group:
+            return self.catalog.group(name, parent.team_id if parent else None)
+        return self.catalog.child(parent.id, name) if parent is not None else None
 
     def label_for(self, team_id: str, bucket: str) -> Label:
         with self._lock:

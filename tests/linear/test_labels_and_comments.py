@@ -135,8 +135,13 @@ def test_a_comment_whose_answer_was_lost_is_not_posted_twice(start_sandbox: Any,
     sandbox = start_sandbox(ws)
     run_sync(linear_settings(sandbox.url, tmp_path))  # cards first, so the next run only creates comments
     # Linear creates the comment but the answer never arrives; the client retries the same create.
-    sandbox.faults = FaultConfig(rate=0.4, seed=11, kinds=("drop_after",))
-    settings = linear_settings(sandbox.url, tmp_path, outputs={"attachment": True, "comment": True})
+    sandbox.faults = FaultConfig(rate=0.3, seed=11, kinds=("drop_after",))
+    settings = linear_settings(
+        sandbox.url,
+        tmp_path,
+        outputs={"attachment": True, "comment": True},
+        http={"write_concurrency": 1, "max_attempts": 8},
+    )
     run = run_sync(settings).trackers[0]
     assert any(r.fault == "drop_after" for r in sandbox.requests)
     assert "SyncerComment" in sandbox.operations  # a refused retry was checked against the comment's id
@@ -145,3 +150,23 @@ def test_a_comment_whose_answer_was_lost_is_not_posted_twice(start_sandbox: Any,
     sandbox.faults = FaultConfig()
     sandbox.reset_log()
     assert run_sync(settings).trackers[0].plan.writes == ()  # type: ignore[union-attr]
+
+
+def test_lost_answers_while_creating_bucket_labels_leave_no_duplicates(start_sandbox: Any, tmp_path: Path) -> None:
+    ws = synthetic(30)
+    sandbox = start_sandbox(ws, faults=FaultConfig(rate=0.25, seed=5, kinds=("drop_after",)))
+    # One writer thread keeps the seeded fault sequence reproducible; 8 attempts make exhaustion negligible.
+    settings = linear_settings(
+        sandbox.url,
+        tmp_path,
+        outputs={"attachment": True, "comment": False, "bucket_label_group": GROUP},
+        http={"write_concurrency": 1, "max_attempts": 8},
+    )
+    run = run_sync(settings).trackers[0]
+    assert any(r.fault == "drop_after" for r in sandbox.requests)
+    assert run.applied is not None and not run.applied.failures
+    names = Counter(lb["name"] for lb in ws.labels.values() if lb["name"] in (GROUP, "Now", "Next", "Later"))
+    assert set(names.values()) == {1}
+    for result in run.results.values():
+        if result.scored:
+            assert _bucket_children(ws, ws.find_issue(result.ref.key)) == [result.bucket]  # type: ignore[arg-type]

@@ -87,7 +87,8 @@ def test_sync_completes_through_5xx_and_dropped_connections(start_sandbox: Any, 
     ws = synthetic(80)
     faults = FaultConfig(rate=0.15, seed=7, kinds=(*LINEAR_FAULT_KINDS, "drop_after"), delay=0.01)
     sandbox = start_sandbox(ws, faults=faults)
-    run = run_sync(linear_settings(sandbox.url, tmp_path, http={"timeout": 2})).trackers[0]
+    http = {"timeout": 2, "write_concurrency": 1, "max_attempts": 8}  # reproducible fault sequence
+    run = run_sync(linear_settings(sandbox.url, tmp_path, http=http)).trackers[0]
     assert run.error is None and run.applied is not None and not run.applied.failures
     assert any(r.fault for r in sandbox.requests)
     assert all(len(i["attachmentIds"]) <= 1 for i in ws.issues.values())  # retried upserts never duplicate
