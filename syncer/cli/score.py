@@ -37,13 +37,15 @@ class _ScoringFile(BaseModel):
     scoring: ScoringSettings = ScoringSettings()
 
 
-def _fail(message: str) -> SystemExit:
-    click.echo(f"syncer: {message}", err=True)
-    return SystemExit(ExitCode.CONFIG)
-
-
 def scoring_settings(config: Path | None, model: ModelName | None) -> ScoringSettings:
     """The `[scoring]` section of `config` (defaults without one), with `--model` applied.
+
+    Args:
+        config: The TOML file from `--config`, or None for the built-in defaults.
+        model: The `--model` override, if given.
+
+    Returns:
+        The validated scoring settings.
 
     Raises:
         ConfigError: The file is missing, not TOML, or its `[scoring]` section is invalid.
@@ -56,9 +58,9 @@ def scoring_settings(config: Path | None, model: ModelName | None) -> ScoringSet
                 f"--model {model} needs a config file: pass --config with [[scoring.criteria]] entries"
             ) from exc
     data: dict[str, Any] = read_toml(config)
-    if model is not None:
-        section = data.get("scoring")
-        data = {**data, "scoring": {**(section if isinstance(section, dict) else {}), "model": model}}
+    section = data.get("scoring", {})
+    if model is not None and isinstance(section, dict):  # a non-table [scoring] is left for validation to report
+        data = {**data, "scoring": {**section, "model": model}}
     try:
         return _ScoringFile.model_validate(data).scoring
     except ValidationError as exc:
@@ -141,7 +143,8 @@ def score_command(file: Path, model: ModelName | None, config: Path | None, fmt:
         settings = scoring_settings(config, model)
         rows = read_backlog(file)
     except (ConfigError, BacklogFileError) as exc:
-        raise _fail(str(exc)) from exc
+        click.echo(f"syncer: {exc}", err=True)
+        raise SystemExit(ExitCode.CONFIG) from exc
     results = score_backlog([(IssueRef(TRACKER, row.key), row.inputs) for row in rows], settings)
     if fmt == "json":
         click.echo(_json_lines(results), nl=False)
