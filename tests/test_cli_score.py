@@ -167,6 +167,14 @@ def test_invalid_config_names_the_key_and_file(tmp_path: Path) -> None:
     assert "scoring.ice_mode" in result.output and str(config) in result.output
 
 
+def test_model_option_does_not_hide_a_malformed_scoring_value(tmp_path: Path) -> None:
+    config = tmp_path / "odd.toml"
+    config.write_text("scoring = 3\n", encoding="utf-8")
+    result = invoke(write_csv(tmp_path), "--config", config, "--model", "ice")
+    assert result.exit_code == ExitCode.CONFIG
+    assert "scoring" in result.output and "odd.toml" in result.output
+
+
 def test_missing_config_exits_2(tmp_path: Path) -> None:
     result = invoke(write_csv(tmp_path), "--config", tmp_path / "nope.toml")
     assert result.exit_code == ExitCode.CONFIG
