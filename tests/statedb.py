@@ -52,6 +52,8 @@ def pg_url() -> Iterator[str]:
         yield pg_schema_url(schema)
     finally:
         with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            # A connection the test forgot to close would make DROP wait forever; fail loudly instead.
+            conn.execute("SET lock_timeout = '10s'")
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 

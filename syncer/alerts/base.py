@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -9,6 +10,37 @@ import httpx
 
 from syncer import __version__
 from syncer.alerts.events import AlertEvent
+
+
+class _RedactSecrets(logging.Filter):
+    """Masks registered secrets in httpx's own request log ("HTTP Request: POST <url> ...").
+
+    httpx logs every request URL at INFO; for a Slack incoming webhook the URL is the credential, and `-v`
+    would otherwise print it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hits = [s for s in self.secrets if s in message]
+        if hits:
+            for secret in hits:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, ()
+        return True
+
+
+_redactor = _RedactSecrets()
+logging.getLogger("httpx").addFilter(_redactor)
+
+
+def redact_in_logs(secret: str) -> None:
+    """Never let `secret` reach a log line written by httpx."""
+    if secret:
+        _redactor.secrets.add(secret)
 
 
 class DeliveryError(Exception):

@@ -14,7 +14,7 @@ import httpx
 from pydantic import SecretStr
 
 from syncer.alerts import render
-from syncer.alerts.base import post
+from syncer.alerts.base import post, redact_in_logs
 from syncer.alerts.events import AlertEvent
 
 HEADER_MAX = 150
@@ -102,6 +102,7 @@ class SlackSink:
         self.name = name
         self._url = webhook_url
         self._client = client
+        redact_in_logs(webhook_url.get_secret_value())
 
     def send(self, event: AlertEvent) -> None:
         body = json.dumps(payload(event), ensure_ascii=False).encode("utf-8")
