@@ -38,13 +38,14 @@ class JiraSandbox:
         mode: Mode = "cloud",
         page_cap: int = 100,
         dc_max_results: int = 1000,
+        validate: bool = True,
     ) -> None:
         """`state_path`, when it exists, wins over `state`; `save()` writes back to it."""
         if state_path is not None and state_path.exists():
             state = JiraState.load(state_path)
         self.state = state or JiraState(mode=mode)
         self.state_path = state_path
-        self.app = JiraApp(self.state, page_cap=page_cap, dc_max_results=dc_max_results)
+        self.app = JiraApp(self.state, page_cap=page_cap, dc_max_results=dc_max_results, validate=validate)
 
     def serve(self, *, host: str = "127.0.0.1", port: int = 0, faults: FaultConfig | None = None) -> SandboxHTTPServer:
         """A server for this sandbox (not started: use it as a context manager or call `start()`)."""
