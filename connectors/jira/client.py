@@ -22,8 +22,8 @@ from jira import JIRAError
 from pydantic import SecretStr
 from tenacity import Retrying
 
-from connectors.errors import RetriableConnectorError, TrackerUnavailable
-from connectors.jira.errors import error_for_exception, error_for_response
+from connectors.errors import RateLimitedError, RetriableConnectorError, TrackerConfigError, TrackerUnavailable
+from connectors.jira.errors import JiraRejected, error_for_exception, error_for_response
 from connectors.jira.session import Deployment, api_version, describe_credential, open_jira
 from connectors.retry import build_retrying
 from syncer.settings import HttpSettings, JiraTrackerSettings
@@ -52,6 +52,7 @@ class JiraClient:
         self._retrying = retrying or build_retrying(http)
         self._authenticated = False
         self.attempts = http.max_attempts
+        self.max_retry_after = http.max_retry_after
 
     # -- plumbing -----------------------------------------------------------------------------------------
 
@@ -105,13 +106,20 @@ class JiraClient:
         """Run `attempt` under the shared policy (a fresh copy: writes run on several threads)."""
         return self._retrying.copy()(attempt)
 
+    def gave_up(self, exc: RetriableConnectorError) -> str:
+        """Why retrying stopped, for the run report."""
+        if isinstance(exc, RateLimitedError) and (exc.retry_after or 0) > self.max_retry_after:
+            return (
+                f"Jira at {self.base_url} asked to wait {exc.retry_after:.0f} s, longer than [http] "
+                f"max_retry_after ({self.max_retry_after:.0f} s); the next run tries again: {exc}"
+            )
+        return f"Jira at {self.base_url} kept failing after {self.attempts} attempts: {exc}"
+
     def read(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             return self.retry(lambda: self.send(method, path, **kwargs))
         except RetriableConnectorError as exc:
-            raise TrackerUnavailable(
-                f"Jira at {self.base_url} kept failing after {self.attempts} attempts: {exc}"
-            ) from exc
+            raise TrackerUnavailable(self.gave_up(exc)) from exc
 
     def _python_jira(self, what: str, call: Callable[[], T]) -> T:
         """A python-jira call under the same policy and error mapping as our own requests."""
@@ -133,9 +141,7 @@ class JiraClient:
         try:
             return self.retry(attempt)
         except RetriableConnectorError as exc:
-            raise TrackerUnavailable(
-                f"Jira at {self.base_url} kept failing after {self.attempts} attempts: {exc}"
-            ) from exc
+            raise TrackerUnavailable(self.gave_up(exc)) from exc
 
     # -- reads ----------------------------------------------------------------------------------------------
 
@@ -190,7 +196,14 @@ class JiraClient:
             params["properties"] = ",".join(properties)
         if expand:
             params["expand"] = expand
-        result = self.read("GET", SEARCH_OFFSET, params=params)
+        try:
+            result = self.read("GET", SEARCH_OFFSET, params=params)
+        except JiraRejected as exc:
+            if exc.status != 410:
+                raise
+            raise TrackerConfigError(
+                f'{exc} — this is Jira Cloud, which removed /search: set deployment = "cloud" or leave it out'
+            ) from exc
         return result
 
     def comments(self, key: str, *, start_at: int, max_results: int = 100) -> dict[str, Any]:

@@ -28,9 +28,7 @@ def api_version(deployment: Deployment) -> str:
 
 
 def uses_basic_auth(settings: JiraTrackerSettings) -> bool:
-    """Cloud API tokens go with the account e-mail (basic auth); Data Center PATs are sent alone as Bearer."""
-    if settings.deployment is not None:
-        return settings.deployment == "cloud"
+    """With an e-mail (or Data Center username) the token goes with it as basic auth; alone it is a Bearer PAT."""
     return settings.email is not None
 
 
@@ -55,7 +53,7 @@ def open_jira(
         raise TrackerConfigError(
             f"tracker {settings.name!r}: no Jira token configured (set token_env, token_file or token)"
         )
-    if uses_basic_auth(settings) and not settings.email:
+    if deployment == "cloud" and not settings.email:
         raise TrackerConfigError(f"tracker {settings.name!r}: Jira Cloud needs `email` with the API token")
     secret = token.get_secret_value()
     basic = uses_basic_auth(settings)

@@ -134,7 +134,9 @@ class JiraWriter:
                 outcome.failures.append(describe_rejection(self.by_id.get(fid), fid, reason, payload[fid]))
             rest = {fid: value for fid, value in payload.items() if fid not in refused}
         except (RetriableConnectorError, TrackerUnavailable) as exc:
-            outcome.failures.append(f"fields not written after {self.client.attempts} attempts: {exc}")
+            outcome.failures.append(
+                f"fields not written: {self.client.gave_up(exc) if isinstance(exc, RetriableConnectorError) else exc}"
+            )
             rest = {}
         if refused and rest:
             # The refusal is all-or-nothing; the fields Jira did not name are fine on their own.

@@ -121,3 +121,10 @@ def test_unreachable_jira_is_unavailable_after_bounded_retries() -> None:
     run = run_sync(settings).trackers[0]
     assert run.error_kind == "unavailable"
     assert "kept failing after 2 attempts" in (run.error or "")
+
+
+def test_cloud_configured_as_data_center_explains_the_410(serve) -> None:
+    _, server = serve(seed.synthetic(5, mode="cloud"))
+    run = run_sync(jira_settings(server.url, deployment="datacenter")).trackers[0]
+    assert run.error_kind == "config"
+    assert 'removed /search: set deployment = "cloud"' in (run.error or "")

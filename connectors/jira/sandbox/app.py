@@ -166,7 +166,7 @@ class JiraApp:
         if issue is None:
             return _error(404, "Issue does not exist or you do not have permission to see it.")
         if request.method == "PUT":
-            return issues.edit_issue(self.state, issue, request)
+            return issues.edit_issue(self.state, self.base_url, issue, request)
         requested = search.split_list(request.query.get("fields")) or ["*all"]
         properties = search.split_list(request.query.get("properties"))
         body = issue_json(

@@ -59,7 +59,7 @@ def _notify(state: JiraState, request: SandboxRequest) -> None:
         state.notifications += 1
 
 
-def edit_issue(state: JiraState, issue: Issue, request: SandboxRequest) -> SandboxResponse:
+def edit_issue(state: JiraState, base: str, issue: Issue, request: SandboxRequest) -> SandboxResponse:
     body = request.json() or {}
     fields: dict[str, Any] = body.get("fields") or {}
     errors = {fid: msg for fid, value in fields.items() if (msg := _field_error(state.field(fid), fid, value))}
@@ -77,7 +77,7 @@ def edit_issue(state: JiraState, issue: Issue, request: SandboxRequest) -> Sandb
         _notify(state, request)
     if _flag(request, "returnIssue", False):
         return SandboxResponse(
-            200, issue_json(state, "", issue, fields=wanted_fields(state, ["*all"]), properties=[], expand=set())
+            200, issue_json(state, base, issue, fields=wanted_fields(state, ["*all"]), properties=[], expand=set())
         )
     return SandboxResponse(204)
 
