@@ -88,6 +88,8 @@ def run_job(
             destinations = build(settings.alerts, client)  # before the lock: a missing secret fails fast
             holder = Holder.current()
             with acquire(store, lock_names(settings, only), lease_seconds=settings.state.lease_seconds, holder=holder):
+                # Holding the lock proves any "running" row for these trackers belongs to a run that died.
+                store.mark_crashed(lock_names(settings, only), now)
                 run_id = store.start_run(
                     lock_names(settings, only), dry_run=False, holder=holder.describe(), started=now
                 )

@@ -106,6 +106,23 @@ class StateStore:
                 .values(finished_at=finished, outcome=outcome, counts=dict(counts), error=error)
             )
 
+    def mark_crashed(self, trackers: Sequence[str], now: datetime) -> int:
+        """Close "running" rows left by runs that died holding these trackers; call only while holding their lock."""
+        ours = set(trackers)
+        with self.engine.begin() as conn:
+            stale = [
+                r.id
+                for r in conn.execute(select(t.runs.c.id, t.runs.c.trackers).where(t.runs.c.outcome == "running"))
+                if ours & set(r.trackers.split(","))
+            ]
+            if stale:
+                conn.execute(
+                    update(t.runs)
+                    .where(t.runs.c.id.in_(stale))
+                    .values(outcome="crashed", error=f"ended without recording an outcome; noticed {now.isoformat()}")
+                )
+        return len(stale)
+
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest runs, newest first, as plain dicts (for `syncer status`-style output and tests)."""
         with self.engine.connect() as conn:
