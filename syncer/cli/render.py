@@ -41,6 +41,19 @@ def print_plan(report: RunReport, console: Console) -> None:
     console.print(f"{writes} issue(s) would change; nothing was written (dry run).")
 
 
+def breach_table(breaches: list[dict[str, Any]]) -> Table:
+    table = Table(title="WIP limits breached: finish the oldest before starting more", title_style="yellow")
+    for column in ("tracker", "scope", "name", "count / limit", "oldest in status"):
+        table.add_column(column, justify="right" if column == "count / limit" else "left")
+    for b in breaches:
+        oldest = ", ".join(
+            f"{i['key']} ({i['age_days']:.0f}d)" if i["age_days"] is not None else i["key"] for i in b["oldest"][:3]
+        )
+        limit = f"{b['count']} / {b['limit']}" + ("" if b["source"] == "config" else f" ({b['source']})")
+        table.add_row(b["tracker"], b["scope"], b["name"], limit, oldest)
+    return table
+
+
 def print_summary(report: RunReport, data: dict[str, Any], console: Console) -> None:
     table = Table(title="syncer run" + (" (dry run)" if report.dry_run else ""))
     for column in (
@@ -65,14 +78,8 @@ def print_summary(report: RunReport, data: dict[str, Any], console: Console) -> 
             str(t["comments_written"]),
         )
     console.print(table)
-    for b in data["breaches"]:
-        oldest = ", ".join(
-            f"{i['key']} ({i['age_days']:.0f}d)" if i["age_days"] is not None else i["key"] for i in b["oldest"][:3]
-        )
-        console.print(
-            f"[yellow]WIP[/yellow] {b['tracker']} {b['scope']} [bold]{b['name']}[/bold]: "
-            f"{b['count']} > limit {b['limit']}; oldest: {oldest}"
-        )
+    if data["breaches"]:
+        console.print(breach_table(data["breaches"]))
     if data.get("reports"):
         console.print(f"grooming report: {', '.join(data['reports'])}")
     for err in data["errors"]:

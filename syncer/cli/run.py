@@ -44,9 +44,12 @@ def finish(report: RunReport, *, as_json: bool, show_plan: bool, extra: Mapping[
 
     data = summary(report)
     data.update(extra or {})
-    console = Console(stderr=True)
+    # Off a terminal (cron logs, CI) rich would wrap at 80 columns; logs read better unwrapped.
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
     if show_plan:
-        print_plan(report, Console(file=sys.stderr if as_json else sys.stdout))
+        print_plan(
+            report, Console(file=sys.stderr if as_json else sys.stdout, width=None if sys.stdout.isatty() else 140)
+        )
     if as_json:
         click.echo(json.dumps(data, sort_keys=False))
     else:
