@@ -129,3 +129,20 @@ def test_status_category_and_time_in_status_come_from_cloud_fields(serve) -> Non
         assert issue.status_entered is not None
         assert issue.status_entered.strftime("%Y-%m-%dT%H:%M") == stored.status_changed[:16]
         assert issue.is_subtask == stored.subtask
+
+
+def test_a_worker_comment_deleted_by_hand_is_recreated_when_its_text_next_changes(serve) -> None:
+    sandbox, server = serve(seed.synthetic(30, mode="cloud"))
+    settings = jira_settings(server.url, deployment="cloud")
+    first = run_sync(settings)
+    top = next(ref.key for ref, r in first.trackers[0].results.items() if r.rank == 1)
+    target = next(i for i in sandbox.state.issues if i.key == top)
+    old_id = target.properties["syncer.comment"]["id"]
+    target.comments.clear()  # someone deleted it
+    target.values[seed.REACH] = target.values[seed.REACH] * 10
+
+    report = run_sync(settings)
+
+    assert report.trackers[0].applied is not None and report.trackers[0].applied.failures == ()
+    (comment,) = target.comments
+    assert comment.id != old_id and target.properties["syncer.comment"]["id"] == comment.id
