@@ -8,7 +8,9 @@ Per issue, in this order:
    (`{"id", "hash"}`) when the comment was written, so the next search returns it and nothing is scanned.
    When only the comment changed, the property is saved on its own.
 A field Jira refuses (not on the edit screen, unknown option) is reported for that issue with the fix, the other
-fields are written without it, and the run goes on. Issues are written `write_concurrency` at a time.
+fields are written without it, and the run goes on; so does a write that still fails after the last retry.
+Refused credentials or an unusable tracker stop the whole apply (`TrackerUnavailable`). Issues are written
+`write_concurrency` at a time.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.errors import ConnectorError, RateLimitedError, RetriableConnectorError, TrackerUnavailable
+from connectors.errors import RateLimitedError, RetriableConnectorError
 from connectors.jira.adf import find_marker, to_adf, to_wiki
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraRejected
@@ -106,8 +108,10 @@ class JiraWriter:
             try:
                 prop = {"id": self._upsert_comment(key, write.comment), "hash": write.comment.text_hash}
                 outcome.comment = True
-            except ConnectorError as exc:
+            except JiraRejected as exc:
                 outcome.failures.append(f"comment not written: {exc}")
+            except RetriableConnectorError as exc:
+                outcome.failures.append(f"comment not written: {self.client.gave_up(exc)}")
         payload = {self.outputs[name].id: encode(self.outputs[name], v) for name, v in write.fields.items()}
         if payload:
             self._edit(key, payload, prop, outcome)
@@ -133,10 +137,8 @@ class JiraWriter:
             for fid, reason in refused.items():
                 outcome.failures.append(describe_rejection(self.by_id.get(fid), fid, reason, payload[fid]))
             rest = {fid: value for fid, value in payload.items() if fid not in refused}
-        except (RetriableConnectorError, TrackerUnavailable) as exc:
-            outcome.failures.append(
-                f"fields not written: {self.client.gave_up(exc) if isinstance(exc, RetriableConnectorError) else exc}"
-            )
+        except RetriableConnectorError as exc:
+            outcome.failures.append(f"fields not written: {self.client.gave_up(exc)}")
             rest = {}
         if refused and rest:
             # The refusal is all-or-nothing; the fields Jira did not name are fine on their own.
@@ -147,7 +149,7 @@ class JiraWriter:
     def _save_property(self, key: str, prop: dict[str, str], outcome: _Outcome) -> None:
         try:
             self.client.retry(lambda: self.client.set_property(key, COMMENT_PROPERTY, prop))
-        except ConnectorError as exc:
+        except (JiraRejected, RetriableConnectorError) as exc:
             # The comment exists but the next run cannot find it without this: say which one it is.
             log.error("jira.comment-untracked issue=%s comment=%s error=%s", key, prop["id"], exc)
             outcome.failures.append(f"comment {prop['id']} written but not recorded on the issue: {exc}")

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from connectors.jira.sandbox import seed
 from connectors.jira.sandbox.state import FieldDef
+from connectors.sandbox_http import SandboxRequest, SandboxResponse
 from syncer.cli import main
 from syncer.pipeline import run_sync
 
@@ -128,3 +129,19 @@ def test_cloud_configured_as_data_center_explains_the_410(serve) -> None:
     run = run_sync(jira_settings(server.url, deployment="datacenter")).trackers[0]
     assert run.error_kind == "config"
     assert 'removed /search: set deployment = "cloud"' in (run.error or "")
+
+
+def test_credentials_revoked_mid_run_stop_the_tracker_instead_of_failing_issue_by_issue(serve) -> None:
+    sandbox, server = serve(seed.synthetic(10, mode="cloud"))
+    app = server.app
+
+    def revoke_on_first_write(request: SandboxRequest) -> SandboxResponse:
+        if request.method != "GET" and "search" not in request.path:
+            sandbox.state.account.token = "rotated"
+        return app(request)
+
+    server.app = revoke_on_first_write
+
+    run = run_sync(jira_settings(server.url, deployment="cloud")).trackers[0]
+
+    assert run.error_kind == "auth" and "refused the credentials (HTTP 401)" in (run.error or "")
