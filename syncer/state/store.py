@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, RowMapping, func, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from syncer.state import schema as t
 from syncer.state.engine import display_url, make_engine, namespace
-from syncer.state.migrations import migrate
+from syncer.state.migrations import StateSchemaError, migrate
 
 HISTORY_DEPTH = 100
 """Rows per issue read back for explanations: far more than a score changes between two comment edits."""
@@ -66,10 +67,15 @@ class StateStore:
         engine = make_engine(url)
         try:
             migrate(engine)
+            return cls(engine)
+        except OperationalError as exc:
+            engine.dispose()
+            # The driver's first line says what failed ("connection refused"); the URL is shown password-masked.
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            raise StateSchemaError(f"cannot use the state database {display_url(engine.url)}: {reason}") from None
         except Exception:
             engine.dispose()
             raise
-        return cls(engine)
 
     @property
     def display_url(self) -> str:

@@ -78,3 +78,10 @@ def test_opening_twice_is_harmless(state_url: str) -> None:
     StateStore.open(state_url).close()
     StateStore.open(state_url).close()
     assert _version(state_url) == SCHEMA_VERSION
+
+
+def test_unreachable_database_is_a_clear_error_without_the_password() -> None:
+    url = "postgresql+psycopg://syncer:hunter2@127.0.0.1:1/state?connect_timeout=2"
+    with pytest.raises(StateSchemaError, match=r"cannot use the state database .*127\.0\.0\.1:1/state") as caught:
+        StateStore.open(url)
+    assert "hunter2" not in str(caught.value)

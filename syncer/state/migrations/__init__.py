@@ -29,7 +29,7 @@ _OURS = {"runs", "score_history", "alert_episodes", "deliveries", "run_locks"}
 
 
 class StateSchemaError(Exception):
-    """The state database cannot be used: written by a newer syncer, or not a syncer database at all."""
+    """The state database cannot be used: unreachable, written by a newer syncer, or not a syncer database."""
 
 
 def read_version(conn: Connection) -> int | None:
