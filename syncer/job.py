@@ -96,9 +96,15 @@ def run_job(
                 try:
                     _hold_for_tests()
                     result = _sync(
-                        settings, store, only=only, dry_run=False, config_path=config_path, factory=factory, now=now
+                        settings,
+                        store,
+                        only=only,
+                        dry_run=False,
+                        config_path=config_path,
+                        factory=factory,
+                        now=now,
+                        run_id=run_id,
                     )
-                    result.run_id = run_id
                     _alerts(settings, store, result, destinations, now)
                 except BaseException as exc:
                     store.finish_run(
@@ -129,6 +135,7 @@ def _sync(
     config_path: str | None,
     factory: ConnectorFactory | None,
     now: datetime,
+    run_id: int | None = None,
 ) -> JobResult:
     from syncer.report import publish  # the report package imports the pipeline; keep start-up light
 
@@ -144,12 +151,12 @@ def _sync(
     report = run_sync(
         settings, only=only, dry_run=dry_run, now=now, factory=factory, config_path=config_path, comment_extra=explain
     )
-    result = JobResult(report)
+    result = JobResult(report, run_id=run_id)
     snaps = _snapshots(settings, report)
     for name, tracker_snaps in snaps.items():
         result.moved.extend(moves(tracker_snaps, history.get(name, {})))
     if not dry_run:
-        result.history_rows = store.record_history(None, [s for v in snaps.values() for s in v], now)
+        result.history_rows = store.record_history(run_id, [s for v in snaps.values() for s in v], now)
     report.report_files = [str(p) for p in publish(report, settings, explained)]
     return result
 
