@@ -65,5 +65,5 @@ def render_comment(issue: TrackerIssue, result: ScoreResult, *, total_ranked: in
         lines.append("Priority score: needs input — this issue is not ranked until these are fixed:")
         lines.extend(f"- {p.input}: {p.message}" for p in result.problems)
     lines.extend(extra)
-    lines.append("Written by syncer; edits to this comment are overwritten on the next run.")
+    lines.append("Written by syncer and updated in place when the score changes; edit the inputs, not this comment.")
     return "\n".join(lines)
