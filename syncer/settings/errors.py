@@ -18,6 +18,9 @@ class ConfigError(Exception):
         super().__init__(f"configuration error{where}: {prefix}{message}")
 
 
+_UNION_TAGS = frozenset({"local", "jira", "linear", "slack", "webhook", "email", "console", "file"})
+
+
 def format_loc(loc: Sequence[int | str]) -> str:
     """Render a pydantic location as a TOML-ish key path: ("trackers", 0, "inputs") -> trackers[0].inputs."""
     out = ""
@@ -35,8 +38,10 @@ def from_validation_error(exc: ValidationError, path: str | None) -> ConfigError
     lines = []
     first_key: str | None = None
     for err in exc.errors():
-        # Discriminated unions add the tag ("jira") as a location segment; it is not a key the user wrote.
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in {"local", "jira", "linear"})]
+        # Discriminated unions (trackers, alerts) add the tag ("jira", "slack") as a location segment right after
+        # the list index; it is not a key the user wrote.
+        raw = list(err["loc"])
+        loc = [p for i, p in enumerate(raw) if not (i > 0 and isinstance(raw[i - 1], int) and p in _UNION_TAGS)]
         if err["type"] == "union_tag_invalid":
             loc.append("kind")
         key = format_loc(loc) or "(top level)"

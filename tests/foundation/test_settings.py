@@ -108,3 +108,10 @@ def test_cli_unknown_tracker_exits_2(write_config, backlog_path: Path) -> None:
     result = CliRunner().invoke(main, ["run", "--config", str(write_config(backlog=backlog_path)), "--tracker", "nope"])
     assert result.exit_code == 2
     assert "no tracker named 'nope'" in result.output
+
+
+def test_alert_error_key_has_no_kind_segment(write_config, backlog_path: Path) -> None:
+    text = BASE_CONFIG.format(path=backlog_path) + '\n[[alerts]]\nkind = "slack"\nbogus = 1\n'
+    with pytest.raises(ConfigError) as err:
+        load_settings(write_config(text))
+    assert "alerts[0].bogus" in str(err.value)
