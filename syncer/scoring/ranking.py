@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from itertools import groupby
 from typing import TypeVar
 
 from syncer.models import IssueRef, ScoreResult, natural_key
@@ -80,17 +81,11 @@ def in_rank_order(entries: Sequence[T], facts: Callable[[T], Facts]) -> list[T]:
     primary = [(-score, 0.0 if tiebreak is None else tiebreak) for score, tiebreak, _ in map(facts, entries)]
     order = sorted(range(len(entries)), key=primary.__getitem__)
     ranked: list[T] = []
-    start, n = 0, len(order)
-    while start < n:
-        end = start + 1
-        head = primary[order[start]]
-        while end < n and primary[order[end]] == head:
-            end += 1
-        run = [entries[i] for i in order[start:end]]
+    for _, tied in groupby(order, key=primary.__getitem__):
+        run = [entries[i] for i in tied]
         if len(run) > 1:
             run.sort(key=lambda entry: _name_key(facts(entry)[2]))
         ranked.extend(run)
-        start = end
     return ranked
 
 
