@@ -224,22 +224,15 @@ def test_directory_is_an_unreadable_file(tmp_path: Path) -> None:
     assert str(tmp_path) in result.output
 
 
-def run_score(command: list[str], tmp_path: Path) -> None:
-    source = write_csv(tmp_path, bom=True, newline="\r\n")
-    done = subprocess.run([*command, str(source), "--format", "json"], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert [row["key"] for row in json_lines(done.stdout)] == EXPECTED_ORDER
-    bad = subprocess.run([*command, str(tmp_path / "nope.csv")], capture_output=True, text=True, timeout=60)
-    assert bad.returncode == ExitCode.CONFIG
-    assert "nope.csv" in bad.stderr
-
-
-def test_real_process(tmp_path: Path) -> None:
-    boot = "import syncer.cli.score; from syncer.cli import main; main()"
-    run_score([sys.executable, "-c", boot, "score"], tmp_path)
-
-
 def test_console_script(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("syncer")
     assert script.exists(), f"console script not installed next to {sys.executable}"
-    run_score([str(script), "score"], tmp_path)
+    source = write_csv(tmp_path, bom=True, newline="\r\n")
+    done = subprocess.run(
+        [str(script), "score", str(source), "--format", "json"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert [row["key"] for row in json_lines(done.stdout)] == EXPECTED_ORDER
+    bad = subprocess.run([str(script), "score", str(tmp_path / "nope.csv")], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == ExitCode.CONFIG
+    assert "nope.csv" in bad.stderr
