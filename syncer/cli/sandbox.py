@@ -1,6 +1,6 @@
 """`syncer sandbox <tracker>`: a stateful tracker look-alike on loopback, to try syncer without an account.
 
-Each tracker adds its own subcommand to the `sandbox` group in its own function (`jira` here).
+Each tracker adds its own subcommand to the `sandbox` group in its own function (`jira`, `linear`).
 """
 
 from __future__ import annotations
@@ -97,6 +97,43 @@ def jira_command(
         sandbox.save()
         if state_path is not None:
             click.echo(f"state saved to {state_path}", err=True)
+
+
+@sandbox_group.command("linear")
+@click.option("--port", type=click.IntRange(0, 65535), default=8081, show_default=True, help="0 picks a free port.")
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file that keeps the workspace between starts (created on first use). Default: memory only.",
+)
+@click.option("--issues", type=click.IntRange(1), help="Seed this many synthetic issues (ENG, DES) instead.")
+@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of requests that fail.")
+@click.option("--fault-seed", type=int, default=0, help="Seed for the fault dice (same seed, same faults).")
+@click.option("--ratelimit-rate", type=click.FloatRange(0, 1), default=0.0, help="Share answered RATELIMITED.")
+@click.option("--requests-per-hour", type=click.IntRange(1), default=2500, show_default=True, help="Request budget.")
+def linear_command(
+    port: int,
+    state_path: Path | None,
+    issues: int | None,
+    fault_rate: float,
+    fault_seed: int,
+    ratelimit_rate: float,
+    requests_per_hour: int,
+) -> None:
+    """A Linear GraphQL look-alike: Linear's own schema, complexity limits, RATELIMITED, labels, attachments."""
+    from connectors.linear.sandbox.cli import serve
+
+    _stop_on_sigterm()
+    serve(
+        port=port,
+        state=state_path,
+        issues=issues,
+        fault_rate=fault_rate,
+        fault_seed=fault_seed,
+        ratelimit_rate=ratelimit_rate,
+        requests_per_hour=requests_per_hour,
+    )
 
 
 def _backlog() -> Path:
