@@ -113,9 +113,9 @@ class LinearSandbox:
         self.stop()
 
 
-def load_or_seed(state_path: Path, backlog: Path | None = None, *, issues: int = 0) -> Workspace:
+def load_or_seed(state_path: Path | None, backlog: Path | None = None, *, issues: int = 0) -> Workspace:
     """The saved workspace, or a new one (the demo backlog, else `issues` synthetic issues) on first use."""
-    if state_path.exists():
+    if state_path is not None and state_path.exists():
         return Workspace.load(state_path)
     if backlog is not None:
         return demo_backlog(backlog)

@@ -1,0 +1,210 @@
+"""Benchmark: sync N synthetic Linear issues against the sandbox through the real pipeline, over loopback HTTP.
+
+Run with `.venv/bin/python bench/linear_sync_bench.py [--issues N] [--page-size P] [--labels] [--fault-rate R]
+[--tight-budget]`. The sandbox runs in this process (it counts the requests and executes every query against
+Linear's schema); each sync runs in a child process, so the wall time and peak resident memory (VmHWM) printed
+are the worker's own. Scenarios: the first sync (every scored issue gets its score card), a second sync over the
+unchanged workspace, and optionally a first sync with injected faults (5xx, delays, dropped connections) or with
+a request budget small enough that the worker must pace itself and wait out RATELIMITED answers.
+
+"minimum" is what any correct sync must send: one team query, one label page per 250 labels, the issue pages at
+the largest page size that stays under Linear's 10,000-point cap for this query, and one attachment write per
+changed issue (with `--labels`, plus one label request per issue whose bucket label changes, and the 4 label
+creations of the first run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from graphql import parse  # noqa: E402
+
+from connectors.linear import queries  # noqa: E402
+from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity  # noqa: E402
+from connectors.linear.sandbox import (  # noqa: E402
+    DEMO_API_KEY,
+    LINEAR_FAULT_KINDS,
+    LinearSandbox,
+    RateLimits,
+    Workspace,
+    synthetic,
+)
+from connectors.linear.sandbox.app import linear_schema  # noqa: E402
+from connectors.sandbox_http import FaultConfig  # noqa: E402
+
+INPUTS = {"reach": "customer_needs", "impact": "label:Impact", "confidence": "label:Confidence", "effort": "estimate"}
+
+
+def tracker(url: str, page_size: int, labels: bool) -> dict[str, Any]:
+    outputs: dict[str, Any] = {"attachment": True, "comment": False}
+    if labels:
+        outputs["bucket_label_group"] = "Priority bucket"
+    return {
+        "name": "bench",
+        "kind": "linear",
+        "url": url,
+        "token": DEMO_API_KEY,
+        "teams": ["ENG", "DES"],
+        "page_size": page_size,
+        "inputs": INPUTS,
+        "outputs": outputs,
+    }
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's `ru_maxrss` survives exec, so a child started from a big
+    parent (the sandbox) would report the parent's size; VmHWM belongs to the new address space."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker(spec: str) -> None:
+    """Child process: one `run_sync`, then a JSON line with what it did, its wall time and peak RSS."""
+    from syncer.pipeline import run_sync
+    from syncer.settings import SyncSettings
+
+    config = json.loads(spec)
+    settings = SyncSettings(trackers=[config["tracker"]], http=config["http"], workdir=config["workdir"])
+    started = time.perf_counter()
+    report = run_sync(settings)
+    wall = time.perf_counter() - started
+    run = report.trackers[0]
+    plan = run.plan.writes if run.plan else ()
+    print(
+        json.dumps(
+            {
+                "error": run.error,
+                "issues": len(run.issues),
+                "writes": len(plan),
+                "bucket_changes": sum(1 for w in plan if "bucket" in w.fields),
+                "failures": len(run.applied.failures) if run.applied else 0,
+                "wall": wall,
+                "maxrss_mb": peak_rss_mb(),
+            }
+        )
+    )
+
+
+def sync(sandbox: LinearSandbox, page_size: int, labels: bool, http: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    sandbox.reset_log()
+    spec = json.dumps({"tracker": tracker(sandbox.url, page_size, labels), "http": http, "workdir": str(workdir)})
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", spec], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["requests"] = len(sandbox.requests)
+    result["by_kind"] = Counter(sandbox.operations)
+    result["faults"] = sum(1 for r in sandbox.requests if r.fault)
+    result["ratelimited"] = sum(1 for r in sandbox.requests if r.status == 400 and not r.fault)
+    if result["error"]:
+        raise SystemExit(f"sync failed: {result['error']}")
+    return result
+
+
+def largest_page() -> int:
+    """The largest `first` for the issue query (as this config asks it) that Linear would still accept."""
+    variables = {
+        "withEstimate": True,
+        "withPriority": False,
+        "withDescription": False,
+        "withNeeds": True,
+        "needsFirst": 25,
+        "withAttachment": True,
+        "attachmentPrefix": "x",
+        "withComments": False,
+        "commentMarker": "x",
+    }
+    document = parse(queries.ISSUES)
+    return max(
+        f for f in range(1, 251) if estimate_complexity(document, {**variables, "first": f}) <= MAX_QUERY_COMPLEXITY
+    )
+
+
+def minimum(result: dict[str, Any], labels_in_workspace: int, first_run: bool, labels: bool) -> int:
+    setup = 1 + max(1, math.ceil(labels_in_workspace / 250))
+    pages = max(1, math.ceil(result["issues"] / largest_page()))
+    label_writes = result["bucket_changes"] + (4 if first_run else 0) if labels else 0
+    return setup + pages + result["writes"] + label_writes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--issues", type=int, default=1000)
+    parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--labels", action="store_true", help="also keep a bucket label in an exclusive group")
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--tight-budget", action="store_true", help="a request budget the sync must pace itself to")
+    parser.add_argument(
+        "--requests-per-hour",
+        type=int,
+        default=RateLimits.requests,
+        help="sandbox request budget (Linear's is 2,500; a first sync of 5,000 issues needs more, or hours)",
+    )
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker)
+        return
+
+    linear_schema()  # parse Linear's schema before any timed sync (about a second, once per process)
+    start = synthetic(args.issues, teams=("ENG", "DES")).to_json()
+    label_count = len(start["labels"])
+    http = {"write_concurrency": args.concurrency, "backoff_initial": 0.01, "backoff_max": 0.1, "max_attempts": 10}
+    workdir = Path("/tmp/linear-bench-work")
+    rows = []
+    budget = RateLimits(requests=args.requests_per_hour)
+    with LinearSandbox(Workspace.from_json(start), limits=budget) as sandbox:
+        first = sync(sandbox, args.page_size, args.labels, http, workdir)
+        rows.append(("first sync", first, minimum(first, label_count, True, args.labels)))
+        second = sync(sandbox, args.page_size, args.labels, http, workdir)
+        rows.append(("second sync (no change)", second, minimum(second, label_count + 4, False, args.labels)))
+    if args.fault_rate:
+        faults = FaultConfig(rate=args.fault_rate, seed=1, kinds=LINEAR_FAULT_KINDS, delay=0.05)
+        with LinearSandbox(Workspace.from_json(start), faults=faults, limits=budget) as sandbox:
+            faulty = sync(sandbox, args.page_size, args.labels, {**http, "timeout": 5}, workdir)
+            rows.append(
+                (f"first sync, {args.fault_rate:.0%} faults", faulty, minimum(faulty, label_count, True, args.labels))
+            )
+    if args.tight_budget:
+        limits = RateLimits(requests=200, complexity=3_000_000, window=1.0)
+        with LinearSandbox(Workspace.from_json(start), limits=limits) as sandbox:
+            tight = sync(sandbox, args.page_size, args.labels, http, workdir)
+            rows.append(("first sync, 200 requests/s", tight, minimum(tight, label_count, True, args.labels)))
+
+    print(
+        f"Linear sandbox, {args.issues} issues (ENG, DES), page size {args.page_size} "
+        f"(largest under the 10,000-point cap: {largest_page()}), write concurrency {args.concurrency}, "
+        f"bucket labels {'on' if args.labels else 'off'}"
+    )
+    print(
+        f"{'scenario':<30} {'in scope':>8} {'writes':>7} {'requests':>9} {'minimum':>8} {'faults':>7} "
+        f"{'ratelim':>8} {'wall s':>7} {'peak RSS MB':>12}"
+    )
+    for name, r, least in rows:
+        print(
+            f"{name:<30} {r['issues']:>8} {r['writes']:>7} {r['requests']:>9} {least:>8} {r['faults']:>7} "
+            f"{r['ratelimited']:>8} {r['wall']:>7.2f} {r['maxrss_mb']:>12.1f}"
+        )
+    print("first sync operations:", dict(sorted(rows[0][1]["by_kind"].items())))
+
+
+if __name__ == "__main__":
+    main()
