@@ -1,7 +1,7 @@
 """Reading an exported backlog (CSV or JSON) for `syncer score`.
 
 CSV: UTF-8 with or without a BOM, LF or CRLF line ends, a header row with a `key` column; other columns are
-passed on as inputs by name (`summary`, `reach`, ...). JSON: a list of objects, or an object whose `issues`
+passed on as inputs by name (`summary`, `reach`, ...), matched ignoring case, with spaces or hyphens read as `_`. JSON: a list of objects, or an object whose `issues`
 is one; each object has a `key`. Every error is a `BacklogFileError` naming the file, and the line (and
 column) where that helps.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,12 @@ from syncer.models import RawValue
 
 KEY = "key"
 SUMMARY = "summary"
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def column_name(header: str) -> str:
+    """Spreadsheet headers as input names: "Business Value" and "business-value" both read as business_value."""
+    return _SEPARATORS.sub("_", header.strip()).casefold()
 
 
 class BacklogFileError(Exception):
@@ -87,7 +94,7 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, BacklogRow]]:
         header = next(reader, None)
         if header is None:
             raise BacklogFileError(path, f"empty file; expected a header row with a {KEY!r} column")
-        columns = [name.strip() for name in header]
+        columns = [column_name(name) for name in header]
         if KEY not in columns:
             raise BacklogFileError(path, f"no {KEY!r} column (columns: {', '.join(columns) or 'none'})", line=1)
         repeated = sorted({c for c in columns if columns.count(c) > 1})
@@ -118,7 +125,7 @@ def _json_rows(path: Path, text: str) -> Iterator[tuple[int, BacklogRow]]:
     for index, item in enumerate(issues, start=1):
         if not isinstance(item, dict):
             raise BacklogFileError(path, f"issue #{index} is not an object")
-        yield index, _row(path, {str(k): _scalar(v) for k, v in item.items()}, None, index)
+        yield index, _row(path, {column_name(str(k)): _scalar(v) for k, v in item.items()}, None, index)
 
 
 def _scalar(value: Any) -> RawValue:

@@ -236,3 +236,14 @@ def test_console_script(tmp_path: Path) -> None:
     bad = subprocess.run([str(script), "score", str(tmp_path / "nope.csv")], capture_output=True, text=True, timeout=60)
     assert bad.returncode == ExitCode.CONFIG
     assert "nope.csv" in bad.stderr
+
+
+def test_spreadsheet_headers_match_inputs_ignoring_case_and_spaces(tmp_path: Path) -> None:
+    source = tmp_path / "wsjf.csv"
+    source.write_text(
+        "Key,Summary,Business Value,Time-Criticality,RISK_REDUCTION,Job Size\nW-1,One,8,5,3,2\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["score", str(source), "--model", "wsjf", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [row] = json_lines(result.stdout)
+    assert (row["key"], row["score"], row["status"]) == ("W-1", 8.0, "scored")
