@@ -1,9 +1,9 @@
 """Reading an exported backlog (CSV or JSON) for `syncer score`.
 
 CSV: UTF-8 with or without a BOM, LF or CRLF line ends, a header row with a `key` column; other columns are
-passed on as inputs by name (`summary`, `reach`, ...), ignoring case; spaces or hyphens read as `_`. JSON: a list of objects, or an object whose `issues`
-is one; each object has a `key`. Every error is a `BacklogFileError` naming the file, and the line (and
-column) where that helps.
+passed on as inputs by name (`summary`, `reach`, ...), ignoring case; spaces or hyphens read as `_`.
+JSON: a list of objects, or an object whose `issues` is one; each object has a `key`.
+Every error is a `BacklogFileError` naming the file, and the line (and column) where that helps.
 """
 
 from __future__ import annotations
