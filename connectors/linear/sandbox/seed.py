@@ -110,8 +110,13 @@ def _value_label(ws: Workspace, groups: dict[str, Record], group: str, value: An
 
 
 def demo_backlog(path: Path) -> Workspace:
-    """The shipped demo backlog (local-tracker JSON) as a Linear workspace; see the module docstring."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """The shipped demo backlog (local-tracker JSON) as a Linear workspace; see the module docstring.
+
+    Dates move like the local demo copy's (`shift_dates`), so ages in status read the same in every tracker.
+    """
+    from syncer.demo.workspace import shift_dates
+
+    data = shift_dates(json.loads(path.read_text(encoding="utf-8")), datetime.now(UTC))
     ws = Workspace()
     ws.add_user("Syncer Bot", viewer=True)
     users: dict[str, Record] = {}
@@ -130,7 +135,7 @@ def demo_backlog(path: Path) -> Workspace:
         labels += [i for g in ("Impact", "Confidence") if (i := _value_label(ws, groups, g, fields.get(g)))]
         assignee = item.get("assignee")
         if assignee and assignee not in users:
-            users[assignee] = ws.add_user(assignee.title())
+            users[assignee] = ws.add_user(assignee)
         effort = fields.get("Effort")
         reach = fields.get("Reach")
         entered = item.get("status_entered") or item["created"]
