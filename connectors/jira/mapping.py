@@ -136,6 +136,8 @@ def to_issue(raw: Mapping[str, Any], shape: IssueShape) -> TrackerIssue:
         created=created,
         updated=parse_time(fields.get("updated")) or created,
         assignee=str(who) if who else None,
+        # The project key (the part of the issue key before the dash) is the team for `[wip] per_team`.
+        team=key.rsplit("-", 1)[0],
         labels=tuple(str(label) for label in fields.get("labels") or ()),
         status_entered=_status_entered(raw, fields, shape),
         is_subtask=bool((fields.get("issuetype") or {}).get("subtask")),

@@ -79,6 +79,7 @@ def test_issue_json_maps_inputs_by_logical_name_and_owned_values() -> None:
     assert issue.url == "https://acme.atlassian.net/browse/ACME-7"
     assert issue.comment is not None and (issue.comment.id, issue.comment.text_hash) == ("5", "abc123")
     assert issue.assignee == "Ana"
+    assert issue.team == "ACME"  # the project key, for per-team WIP limits
 
 
 def test_empty_fields_are_none_and_a_garbled_property_is_ignored() -> None:
