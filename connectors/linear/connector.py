@@ -53,6 +53,20 @@ def describe_credential(tracker: LinearTrackerSettings) -> str:
     return what
 
 
+def _check_attachment_url(tracker: LinearTrackerSettings) -> None:
+    """The card's URL must name the issue by `{issue_id}` (its UUID: identifiers change when issues move teams)."""
+    url = tracker.attachment_url
+    try:
+        ok = "{issue_id}" in url and url.format(issue_id="x") != url
+    except (KeyError, IndexError, ValueError):
+        ok = False
+    if tracker.outputs.attachment and not ok:
+        raise TrackerConfigError(
+            f"tracker {tracker.name!r}: attachment_url must contain {{issue_id}} (the issue's UUID) and no other "
+            f"{{placeholder}}, got {url!r}"
+        )
+
+
 class LinearConnector:
     def __init__(
         self,
@@ -78,11 +92,7 @@ class LinearConnector:
                 f"tracker {tracker.name!r}: states: unknown workflow state type {', '.join(unknown)}; "
                 f"use {', '.join(STATE_TYPES)}"
             )
-        if "{issue_id}" not in tracker.attachment_url and tracker.outputs.attachment:
-            raise TrackerConfigError(
-                f"tracker {tracker.name!r}: attachment_url must contain {{issue_id}} (the issue's UUID), "
-                f"got {tracker.attachment_url!r}"
-            )
+        _check_attachment_url(tracker)
         self.client = LinearClient(
             tracker.url,
             build_auth(tracker.auth, token),

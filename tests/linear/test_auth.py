@@ -74,3 +74,12 @@ def test_a_state_name_where_a_state_type_belongs_is_a_config_error(start_sandbox
     assert run.error_kind == "config"
     assert "unknown workflow state type In Progress" in (run.error or "")
     assert sandbox.requests == []
+
+
+@pytest.mark.parametrize("url", ["https://x/linear/{key}", "https://x/linear/static", "https://x/{issue_id}/{team}"])
+def test_an_attachment_url_without_the_issue_uuid_is_a_config_error(
+    start_sandbox: Any, tmp_path: Path, url: str
+) -> None:
+    sandbox = start_sandbox(synthetic(3))
+    run = run_sync(linear_settings(sandbox.url, tmp_path, attachment_url=url)).trackers[0]
+    assert run.error_kind == "config" and "attachment_url must contain {issue_id}" in (run.error or "")
