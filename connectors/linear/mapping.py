@@ -52,7 +52,6 @@ class IssueState:
 
     id: str
     team_id: str
-    label_ids: tuple[str, ...]
     card: OwnedValues
     bucket_label_id: str | None
     bucket_label: str | None
@@ -136,4 +135,4 @@ def to_issue(node: Mapping[str, Any], ctx: MappingContext, needs: int | None) ->
         owned=_owned(ctx, card, bucket_name),
         comment=_comment(node),
     )
-    return issue, IssueState(node["id"], team_id, label_ids, card, bucket_id, bucket_name)
+    return issue, IssueState(node["id"], team_id, card, bucket_id, bucket_name)
