@@ -45,18 +45,18 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def render_comment(issue: TrackerIssue, result: ScoreResult, *, total_ranked: int, extra: tuple[str, ...] = ()) -> str:
+def render_comment(issue: TrackerIssue, result: ScoreResult, *, extra: tuple[str, ...] = ()) -> str:
     """The comment text for one issue. Deterministic: the same result renders the same text on every run.
 
-    No timestamps go in, so an unchanged score never rewrites the comment.
+    No timestamps and no rank go in: an edited comment notifies watchers, and one issue moving up would shift
+    the rank of every issue below it. The rank lives in its field; the comment changes only when this issue's
+    own score, bucket or inputs do.
     """
     lines: list[str] = []
     if result.scored and result.score is not None and result.breakdown is not None:
         head = f"Priority score ({result.breakdown.model.upper()}): {_fmt(result.score)}"
-        if result.rank is not None:
-            head += f" — rank {result.rank} of {total_ranked}"
         if result.bucket:
-            head += f", bucket {result.bucket}"
+            head += f" — bucket {result.bucket}"
         lines.append(head)
         lines.append(result.breakdown.formula)
         if result.moscow and result.moscow != result.bucket:

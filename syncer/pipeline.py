@@ -149,9 +149,8 @@ def run_sync(
             _guard(run, connect)
         healthy = [r for r in report.trackers if r.error is None]
         _score(settings, healthy)
-        totals = _ranked_totals(settings, healthy)
         for run in healthy:
-            step = partial(_check_and_write, settings, run, connectors[run.name], totals, now, dry_run, comment_extra)
+            step = partial(_check_and_write, settings, run, connectors[run.name], now, dry_run, comment_extra)
             _guard(run, step)
     finally:
         for connector in connectors.values():
@@ -164,7 +163,6 @@ def _check_and_write(
     settings: SyncSettings,
     run: TrackerRun,
     connector: TrackerConnector,
-    totals: dict[str, int],
     now: datetime,
     dry_run: bool,
     comment_extra: CommentExtra | None = None,
@@ -178,7 +176,6 @@ def _check_and_write(
         run.results,
         outputs=enabled_outputs(tracker),
         comment=tracker.outputs.comment,
-        total_ranked=totals[run.name],
         comment_extra=comment_extra(run) if comment_extra else None,
     )
     if not dry_run and run.plan.writes:
@@ -190,11 +187,3 @@ def _check_and_write(
             run.applied.comments_written,
             len(run.applied.failures),
         )
-
-
-def _ranked_totals(settings: SyncSettings, runs: Sequence[TrackerRun]) -> dict[str, int]:
-    per_run = {r.name: sum(1 for res in r.results.values() if res.scored) for r in runs}
-    if settings.scoring.scope == "all":
-        total = sum(per_run.values())
-        return dict.fromkeys(per_run, total)
-    return per_run

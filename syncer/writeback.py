@@ -44,7 +44,6 @@ def plan_issue(
     *,
     outputs: Sequence[str],
     comment: bool,
-    total_ranked: int,
     comment_extra: tuple[str, ...] = (),
 ) -> IssueWrite | None:
     """The write one issue needs, or None when the tracker already holds every owned value."""
@@ -58,7 +57,7 @@ def plan_issue(
             previous[name] = current
     upsert: CommentUpsert | None = None
     if comment:
-        text = render_comment(issue, result, total_ranked=total_ranked, extra=comment_extra)
+        text = render_comment(issue, result, extra=comment_extra)
         digest = text_hash(text)
         if issue.comment is None or issue.comment.text_hash != digest:
             upsert = CommentUpsert(issue.comment.id if issue.comment else None, text, digest)
@@ -82,7 +81,6 @@ def plan_writeback(
     *,
     outputs: Sequence[str],
     comment: bool,
-    total_ranked: int,
     comment_extra: Mapping[IssueRef, tuple[str, ...]] | None = None,
 ) -> WritebackPlan:
     """Plan every change for one tracker. `outputs` lists the owned values this tracker stores."""
@@ -104,7 +102,6 @@ def plan_writeback(
             result,
             outputs=outputs,
             comment=comment,
-            total_ranked=total_ranked,
             comment_extra=extra.get(issue.ref, ()),
         )
         if write is not None:

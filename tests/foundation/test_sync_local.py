@@ -157,3 +157,15 @@ def test_finished_issue_leaves_the_ranking(write_config, backlog_path: Path) -> 
     assert issues["T-7"]["fields"]["Priority Rank"] == 1
     assert result["scored"] == 6
     assert _sync(config)["fields_written"] == 0
+
+
+def test_one_issue_moving_up_rewrites_ranks_but_only_its_own_comment(write_config, backlog_path: Path) -> None:
+    config = write_config(backlog=backlog_path)
+    _sync(config)
+    data = json.loads(backlog_path.read_text())
+    data["issues"][0]["fields"]["Reach"] = 100000  # T-1 jumps from last to first
+    backlog_path.write_text(json.dumps(data))
+    result = _sync(config)
+    assert result["comments_written"] == 1
+    assert result["fields_written"] > 3  # the ranks of the issues it overtook moved too
+    assert read_issues(backlog_path)["T-1"]["fields"]["Priority Rank"] == 1
