@@ -162,10 +162,16 @@ def test_finished_issue_leaves_the_ranking(write_config, backlog_path: Path) -> 
 def test_one_issue_moving_up_rewrites_ranks_but_only_its_own_comment(write_config, backlog_path: Path) -> None:
     config = write_config(backlog=backlog_path)
     _sync(config)
+    before = read_issues(backlog_path)
     data = json.loads(backlog_path.read_text())
     data["issues"][0]["fields"]["Reach"] = 100000  # T-1 jumps from last to first
     backlog_path.write_text(json.dumps(data))
     result = _sync(config)
-    assert result["comments_written"] == 1
-    assert result["fields_written"] > 3  # the ranks of the issues it overtook moved too
-    assert read_issues(backlog_path)["T-1"]["fields"]["Priority Rank"] == 1
+    after = read_issues(backlog_path)
+    assert after["T-1"]["fields"]["Priority Rank"] == 1
+    rank_moved = {k for k in after if after[k]["fields"].get("Priority Rank") != before[k]["fields"].get("Priority Rank")}
+    rewritten = {k for k in after if after[k]["comments"] != before[k]["comments"]}
+    bucket_moved = {k for k in after if after[k]["fields"].get("Priority Bucket") != before[k]["fields"].get("Priority Bucket")}
+    assert len(rank_moved) == 7  # T-1 and the six scored issues it overtook
+    assert rewritten == bucket_moved | {"T-1"}  # its own score changed; the others only where the bucket did
+    assert result["comments_written"] == len(rewritten) < len(rank_moved)
