@@ -72,8 +72,20 @@ class JiraClient:
         """One attempt; returns the parsed JSON body (None when empty) or raises from the error tree."""
         url = self._url(path)
         what = f"{method} {url.removeprefix(self.base_url)}"
+        response = self._translated(what, lambda: self._jira._session.request(method, url, params=params, json=body))
+        if not response.content:
+            return None
         try:
-            response = self._jira._session.request(method, url, params=params, json=body)
+            return response.json()
+        except ValueError as exc:
+            raise self._not_json(what) from exc
+
+    def _translated(self, what: str, call: Callable[[], T]) -> T:
+        """One request (ours or python-jira's), its exceptions mapped onto our error tree."""
+        try:
+            result = call()
+        except requests.exceptions.JSONDecodeError as exc:  # also a RequestException: not worth a retry
+            raise self._not_json(what) from exc
         except JIRAError as exc:
             # ResilientSession raises on any non-2xx; the response it carries is what we classify.
             if exc.response is None:
@@ -82,12 +94,7 @@ class JiraClient:
         except requests.RequestException as exc:
             raise error_for_exception(exc, what=what, base_url=self.base_url) from exc
         self._authenticated = True
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise self._not_json(what) from exc
+        return result
 
     def _not_json(self, what: str) -> TrackerUnavailable:
         # A proxy, an SSO login page or a url without the context path answers 200 with HTML.
@@ -116,28 +123,14 @@ class JiraClient:
         return f"Jira at {self.base_url} kept failing after {self.attempts} attempts: {exc}"
 
     def read(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            return self.retry(lambda: self.send(method, path, **kwargs))
-        except RetriableConnectorError as exc:
-            raise TrackerUnavailable(self.gave_up(exc)) from exc
+        return self._retried(lambda: self.send(method, path, **kwargs))
 
     def _python_jira(self, what: str, call: Callable[[], T]) -> T:
         """A python-jira call under the same policy and error mapping as our own requests."""
+        return self._retried(lambda: self._translated(what, call))
 
-        def attempt() -> T:
-            try:
-                result = call()
-            except requests.exceptions.JSONDecodeError as exc:  # also a RequestException: not worth a retry
-                raise self._not_json(what) from exc
-            except JIRAError as exc:
-                if exc.response is None:
-                    raise TrackerUnavailable(f"{what}: {exc.text}") from exc
-                raise self._error(exc.response, what) from None
-            except requests.RequestException as exc:
-                raise error_for_exception(exc, what=what, base_url=self.base_url) from exc
-            self._authenticated = True
-            return result
-
+    def _retried(self, attempt: Callable[[], T]) -> T:
+        """`attempt` under the retry policy; still failing after it, the tracker is unavailable for this run."""
         try:
             return self.retry(attempt)
         except RetriableConnectorError as exc:
