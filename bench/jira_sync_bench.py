@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
 import subprocess
 import sys
 import time
@@ -25,6 +24,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from _measure import peak_rss_mb  # noqa: E402  (bench/ is on sys.path when a bench script runs)
 
 from connectors.jira.sandbox import JiraSandbox, seed  # noqa: E402
 from connectors.jira.sandbox.state import JiraState  # noqa: E402
@@ -69,7 +70,7 @@ def worker(spec: str) -> None:
                 "comments": sum(1 for w in plan if w.comment),
                 "failures": len(run.applied.failures) if run.applied else 0,
                 "wall": wall,
-                "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "maxrss_mb": peak_rss_mb(),
             }
         )
     )

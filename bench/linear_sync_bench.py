@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from _measure import peak_rss_mb  # noqa: E402  (bench/ is on sys.path when a bench script runs)
 from graphql import parse  # noqa: E402
 
 from connectors.linear import queries  # noqa: E402
@@ -61,18 +61,6 @@ def tracker(url: str, page_size: int, labels: bool) -> dict[str, Any]:
         "inputs": INPUTS,
         "outputs": outputs,
     }
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory. Linux's `ru_maxrss` survives exec, so a child started from a big
-    parent (the sandbox) would report the parent's size; VmHWM belongs to the new address space."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def worker(spec: str) -> None:
