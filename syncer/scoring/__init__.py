@@ -109,20 +109,13 @@ def _score_and_rank(
     results = []
     for position, (ref, (score, breakdown, tiebreak)) in enumerate(in_rank_order(scored, _facts), start=1):
         bucket, moscow = place(position, score)
-        results.append(
-            ScoreResult(
-                ref,
-                ScoreStatus.SCORED,
-                score=score,
-                breakdown=breakdown,
-                rank=position,
-                bucket=bucket,
-                moscow=moscow,
-                tiebreak=tiebreak,
-            )
-        )
+        # Positional: keyword construction of a slotted dataclass costs a fifth more, 100,000 times over.
+        results.append(ScoreResult(ref, SCORED, score, breakdown, (), position, bucket, moscow, tiebreak))
     results.extend(unscored)
     return results
+
+
+SCORED = ScoreStatus.SCORED
 
 
 def _facts(entry: tuple[IssueRef, Scored]) -> Facts:
