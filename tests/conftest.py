@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 BASE_CONFIG = """
-workdir = "{path}.work"
+workdir = "{workdir}"
 
 [[trackers]]
 name = "local"
@@ -32,6 +32,11 @@ comment = true
 [wip]
 limits = {{ "In Progress" = 1 }}
 """
+
+
+def base_config(backlog: Path, workdir: Path | None = None) -> str:
+    """A local-tracker config (RICE inputs, all outputs, one WIP limit) as TOML text."""
+    return BASE_CONFIG.format(path=backlog, workdir=workdir or f"{backlog}.work")
 
 
 def make_issue(n: int, *, status: str = "Backlog", category: str = "todo", **fields: Any) -> dict[str, Any]:
@@ -68,7 +73,7 @@ def backlog_path(tmp_path: Path) -> Path:
 def write_config(tmp_path: Path) -> Callable[..., Path]:
     def write(text: str | None = None, *, backlog: Path | None = None, name: str = "syncer.toml") -> Path:
         path = tmp_path / name
-        body = text if text is not None else BASE_CONFIG.format(path=backlog or tmp_path / "backlog.json")
+        body = text if text is not None else base_config(backlog or tmp_path / "backlog.json")
         path.write_text(body, encoding="utf-8")
         return path
 

@@ -10,30 +10,9 @@ import pytest
 
 from syncer.job import JobResult, run_job
 from syncer.settings import SyncSettings, load_settings
+from tests.conftest import base_config, make_issue
 
-CONFIG = """
-workdir = "{workdir}"
-
-[[trackers]]
-name = "local"
-kind = "local"
-path = "{backlog}"
-
-[trackers.inputs]
-reach = "Reach"
-impact = "Impact"
-confidence = "Confidence"
-effort = "Effort"
-
-[trackers.outputs]
-score = "RICE Score"
-rank = "Priority Rank"
-bucket = "Priority Bucket"
-comment = true
-
-[wip]
-limits = {{ "In Progress" = 1 }}
-
+STATE = """
 [state]
 url = "{state_url}"
 
@@ -43,21 +22,7 @@ enabled = false
 
 
 def issue(n: int, *, status: str = "Backlog", category: str = "todo", assignee: str | None = None) -> dict[str, Any]:
-    day = f"2026-10-{n % 28 + 1:02d}T10:00:00+00:00"
-    return {
-        "key": f"T-{n}",
-        "id": str(n),
-        "title": f"Issue {n}",
-        "status": status,
-        "status_category": category,
-        "assignee": assignee,
-        "team": "ENG",
-        "created": day,
-        "updated": day,
-        "status_entered": day,
-        "fields": {"Reach": 100 * n, "Impact": "high", "Confidence": "80%", "Effort": 2},
-        "comments": [],
-    }
+    return {**make_issue(n, status=status, category=category), "assignee": assignee}
 
 
 @pytest.fixture
@@ -72,7 +37,7 @@ def backlog(tmp_path: Path) -> Path:
 
 
 def config_text(tmp_path: Path, backlog: Path, state_url: str, extra: str = "") -> str:
-    return CONFIG.format(workdir=tmp_path / "work", backlog=backlog, state_url=state_url) + extra
+    return base_config(backlog, tmp_path / "work") + STATE.format(state_url=state_url) + extra
 
 
 def write_settings(tmp_path: Path, backlog: Path, state_url: str, extra: str = "") -> SyncSettings:

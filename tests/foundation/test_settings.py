@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from syncer.cli import main
 from syncer.settings import ConfigError, load_settings
-from tests.conftest import BASE_CONFIG
+from tests.conftest import base_config
 
 
 def test_valid_config_loads(write_config, backlog_path: Path) -> None:
@@ -27,7 +27,7 @@ def test_missing_required_key_names_key_and_file(write_config, tmp_path: Path) -
 
 
 def test_unknown_key_is_rejected_by_name(write_config, backlog_path: Path) -> None:
-    text = BASE_CONFIG.format(path=backlog_path) + '\n[scoring]\nmodle = "ice"\n'
+    text = base_config(backlog_path) + '\n[scoring]\nmodle = "ice"\n'
     with pytest.raises(ConfigError, match=r"scoring\.modle"):
         load_settings(write_config(text))
 
@@ -51,14 +51,14 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_duplicate_tracker_names(write_config, backlog_path: Path) -> None:
-    text = BASE_CONFIG.format(path=backlog_path).split("[wip]")[0]
+    text = base_config(backlog_path).split("[wip]")[0]
     header, tracker = text.split("[[trackers]]", 1)
     with pytest.raises(ConfigError, match="unique"):
         load_settings(write_config(header + "[[trackers]]" + tracker + "[[trackers]]" + tracker))
 
 
 def test_weighted_model_without_criteria(write_config, backlog_path: Path) -> None:
-    text = BASE_CONFIG.format(path=backlog_path) + '\n[scoring]\nmodel = "weighted"\n'
+    text = base_config(backlog_path) + '\n[scoring]\nmodel = "weighted"\n'
     with pytest.raises(ConfigError, match="criteria"):
         load_settings(write_config(text))
 
@@ -111,7 +111,7 @@ def test_cli_unknown_tracker_exits_2(write_config, backlog_path: Path) -> None:
 
 
 def test_alert_error_key_has_no_kind_segment(write_config, backlog_path: Path) -> None:
-    text = BASE_CONFIG.format(path=backlog_path) + '\n[[alerts]]\nkind = "slack"\nbogus = 1\n'
+    text = base_config(backlog_path) + '\n[[alerts]]\nkind = "slack"\nbogus = 1\n'
     with pytest.raises(ConfigError) as err:
         load_settings(write_config(text))
     assert "alerts[0].bogus" in str(err.value)
