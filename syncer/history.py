@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,6 +25,11 @@ def inputs_hash(inputs: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
+def _storable(value: Any) -> Any:
+    """NaN and infinities as text ("nan", "inf"): PostgreSQL's json type rejects them as numbers."""
+    return str(value) if isinstance(value, float) and not math.isfinite(value) else value
+
+
 def snapshot(issue: TrackerIssue, result: ScoreResult, *, model: str) -> Snapshot:
     inputs = dict(issue.inputs)
     return Snapshot(
@@ -34,7 +40,7 @@ def snapshot(issue: TrackerIssue, result: ScoreResult, *, model: str) -> Snapsho
         rank=result.rank,
         bucket=result.bucket,
         inputs_hash=inputs_hash(inputs),
-        inputs=inputs,
+        inputs={k: _storable(v) for k, v in inputs.items()},
         status_category=str(issue.status_category),
     )
 
@@ -46,6 +52,8 @@ def fmt(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
         if value == int(value) and abs(value) < 1e15:
             return str(int(value))
         return f"{value:.2f}".rstrip("0").rstrip(".")

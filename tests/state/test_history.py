@@ -98,3 +98,18 @@ def test_report_moves_compare_with_the_last_run(state_url: str) -> None:
         ]
     finally:
         store.close()
+
+
+def test_a_nan_or_infinite_input_is_recorded_and_explained(state_url: str) -> None:
+    # A local backlog written by Python's json module can hold NaN/Infinity; scoring reports them as needing
+    # input, and the history must neither crash on them (PostgreSQL's json rejects NaN) nor mis-explain them.
+    store = StateStore.open(state_url)
+    try:
+        _run(store, _issue(effort=3), 12.5, DAY1)
+        lines = _run(store, _issue(effort=float("nan"), confidence=float("inf")), None, DAY1 + timedelta(days=1))
+        assert lines == ("Score 12.5 -> needs input since 2026-11-20: confidence (empty) -> inf, effort 3 -> nan",)
+        again = _run(store, _issue(effort=float("nan"), confidence=float("inf")), None, DAY1 + timedelta(days=2))
+        assert again == lines
+        assert len(store.history("jira")["ACME-1"]) == 2, "an unchanged NaN input is not a change"
+    finally:
+        store.close()
