@@ -16,6 +16,7 @@ from syncer.alerts.slack import SlackSink
 from syncer.alerts.webhook import WebhookSink
 from syncer.settings import AlertSettings
 from syncer.settings.alerts import ConsoleAlert, EmailAlert, FileAlert, SlackAlert, WebhookAlert
+from syncer.settings.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,15 @@ def names(entries: Sequence[AlertSettings]) -> list[str]:
 def build(entries: Sequence[AlertSettings], client: httpx.Client) -> list[Destination]:
     """Resolve URLs, hosts and secrets (from config or the environment); a missing variable is a ConfigError."""
     out: list[Destination] = []
+    taken: set[str] = set()
     for index, (entry, name) in enumerate(zip(entries, names(entries), strict=True)):
         key = f"alerts[{index}]"
+        if name in taken:
+            # The name is the destination's identity in the state store (episodes, pending deliveries).
+            raise ConfigError(
+                f"another [[alerts]] entry is already named {name!r}; give each a unique name", key=f"{key}.name"
+            )
+        taken.add(name)
         sink: Sink
         if isinstance(entry, ConsoleAlert):
             sink = ConsoleSink(name, entry.stream)

@@ -7,9 +7,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
+from syncer.alerts.destinations import build
 from syncer.alerts.webhook import SIGNATURE_HEADER, verify
+from syncer.settings import ConfigError
+from syncer.settings.alerts import FileAlert, WebhookAlert
 from syncer.state import StateStore
 from syncer.state.outbox import Outbox
 from tests.alerts.jobs import jsonl, run, set_status, write_settings
@@ -115,3 +119,22 @@ def test_destinations_filter_by_tracker_and_team(tmp_path: Path, backlog: Path, 
     assert len(jsonl(ours)) == 1
     assert jsonl(theirs) == []
     assert jsonl(other) == []
+
+
+def test_two_destinations_with_one_name_are_a_config_error(tmp_path: Path) -> None:
+    # The name is the destination's identity in the state store: two sharing one would share episodes (the
+    # second never hears of a breach the first already alerted) and only one of them would ever be sent to.
+    entries = [
+        FileAlert(kind="file", name="ops", path=tmp_path / "a.jsonl"),
+        FileAlert(kind="file", name="ops", path=tmp_path / "b.jsonl"),
+    ]
+    with httpx.Client() as client:
+        with pytest.raises(ConfigError, match=r"alerts\[1\]\.name: .*'ops'"):
+            build(entries, client)
+        # An explicit name that repeats another entry's default name collides the same way.
+        implicit = [
+            WebhookAlert(kind="webhook", url="http://127.0.0.1:9/h"),
+            FileAlert(kind="file", name="webhook", path=tmp_path / "c"),
+        ]
+        with pytest.raises(ConfigError, match=r"alerts\[1\]\.name"):
+            build(implicit, client)
