@@ -31,10 +31,29 @@ log = logging.getLogger(__name__)
 
 
 def next_run(cron: str, zone: ZoneInfo, after: datetime) -> datetime:
-    """The first cron time strictly after `after`, in UTC."""
-    local = after.astimezone(zone)
-    found: datetime = croniter(cron, local).get_next(datetime)
-    return found.astimezone(UTC)
+    """The first cron time strictly after `after`, in UTC.
+
+    When the clock falls back, a fixed-time job ("30 2 * * *") runs at the first 02:30 only, as cron does;
+    a job with a wildcard minute or hour ("*/30 * * * *") keeps running through the repeated hour.
+    """
+    schedule = croniter(cron, after.astimezone(zone))
+    while True:
+        found: datetime = schedule.get_next(datetime)
+        if not (_fixed_time(cron) and _repeated(found)):
+            return found.astimezone(UTC)
+
+
+def _fixed_time(cron: str) -> bool:
+    """Neither the minute nor the hour field is a wildcard (cron's rule for the repeated hour)."""
+    fields = cron.split()
+    if fields[0].startswith("@"):
+        return fields[0].lower() != "@hourly"
+    return not fields[0].startswith("*") and not fields[1].startswith("*")
+
+
+def _repeated(local: datetime) -> bool:
+    """A wall-clock time's second occurrence, in the hour that repeats when the clock falls back."""
+    return local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset()
 
 
 @dataclass

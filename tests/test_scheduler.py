@@ -36,6 +36,19 @@ def test_cron_is_read_in_the_configured_zone_across_dst() -> None:
     )
 
 
+def test_a_fixed_time_job_runs_once_when_the_clock_falls_back() -> None:
+    # 02:30 happens twice in Berlin on 2026-10-25 (CEST, then CET); a daily job runs once, like cron does.
+    first = next_run("30 2 * * *", BERLIN, datetime(2026, 10, 24, 12, tzinfo=UTC))
+    assert first == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert next_run("30 2 * * *", BERLIN, first) == datetime(2026, 10, 26, 1, 30, tzinfo=UTC)
+    # A job with a wildcard hour keeps its real-time rhythm through the repeated hour.
+    slots, cursor = [], datetime(2026, 10, 24, 23, 45, tzinfo=UTC)
+    for _ in range(4):
+        cursor = next_run("*/30 * * * *", BERLIN, cursor)
+        slots.append(cursor.strftime("%H:%M"))
+    assert slots == ["00:00", "00:30", "01:00", "01:30"]
+
+
 class FakeTime:
     def __init__(self, start: datetime) -> None:
         self.now = start
