@@ -72,16 +72,24 @@ def deliver(
     for pending in outbox.pending(by_name, trackers):
         if pending.sink in blocked:
             continue
+        dest = by_name[pending.sink]
         try:
-            by_name[pending.sink].sink.send(pending.event)
-        except DeliveryError as exc:
+            dest.sink.send(pending.event)
+        except Exception as exc:  # one destination's failure, whatever it is, must not starve the others
+            # Only a DeliveryError's text is known to be free of secrets; anything else is named by its type.
+            error = str(exc) if isinstance(exc, DeliveryError) else _unexpected(dest, exc)
             blocked.add(pending.sink)
             report.failed += 1
-            report.errors.append(str(exc))
-            outbox.mark_failed(pending.id, clock(), str(exc))
+            report.errors.append(error)
+            outbox.mark_failed(pending.id, clock(), error)
             log.warning("alerts.delivery-failed", extra={"sink": pending.sink, "attempts": pending.attempts + 1})
             continue
         outbox.mark_delivered(pending.id, clock())
         report.sent += 1
     report.pending = outbox.count_pending(by_name, trackers)
     return report
+
+
+def _unexpected(dest: Destination, exc: Exception) -> str:
+    log.error("alerts.delivery-crashed", extra={"sink": dest.name, "error": type(exc).__name__})
+    return f"{dest.config.kind} destination {dest.name!r}: failed unexpectedly ({type(exc).__name__})"

@@ -138,3 +138,23 @@ def test_two_destinations_with_one_name_are_a_config_error(tmp_path: Path) -> No
         ]
         with pytest.raises(ConfigError, match=r"alerts\[1\]\.name"):
             build(implicit, client)
+
+
+def test_a_destination_that_raises_unexpectedly_does_not_stop_the_others(tmp_path: Path, backlog: Path) -> None:
+    # httpx raises InvalidURL (not an HTTPError) for a URL it cannot parse; that must be this destination's
+    # failure, kept and retried, not an exception that fails the run and starves every other destination.
+    sink = tmp_path / "alerts.jsonl"
+    extra = '\n[[alerts]]\nkind = "webhook"\nurl = "http://[::1/hook"\n' + FILE_SINK.format(path=sink)
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    settings = write_settings(tmp_path, backlog, url, extra)
+
+    result = run(settings, now=T0)
+
+    assert [m["event"] for m in jsonl(sink)] == ["started"]
+    assert (result.alerts.sent, result.alerts.failed, result.alerts.pending) == (1, 1, 1)
+    assert result.alerts.errors == ["webhook destination 'webhook': failed unexpectedly (InvalidURL)"]
+    store = StateStore.open(url)
+    try:
+        assert store.runs()[0]["outcome"] == "ok"
+    finally:
+        store.close()
