@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -68,3 +69,22 @@ def test_lease_is_renewed_while_the_run_lasts(store: StateStore) -> None:
         with pytest.raises(LockHeld):
             acquire(store, ["jira"], lease_seconds=30)
         assert not lock.lost
+
+
+def test_a_tracker_named_migrate_does_not_block_other_workers_from_starting(pg_url: str) -> None:
+    # The schema-migration lock and the run locks share PostgreSQL's advisory-lock key space; a tracker whose
+    # name is the migration lock's would make every other worker's start-up wait for that tracker's run.
+    store = StateStore.open(pg_url)
+    try:
+        with acquire(store, ["migrate"], lease_seconds=30):
+            opened: list[StateStore] = []
+            starter = threading.Thread(target=lambda: opened.append(StateStore.open(pg_url)), daemon=True)
+            starter.start()
+            starter.join(timeout=5)
+            started = not starter.is_alive()
+        starter.join(timeout=10)
+        for other in opened:
+            other.close()
+        assert started, "opening the state store waited for the run holding tracker 'migrate'"
+    finally:
+        store.close()

@@ -45,7 +45,8 @@ def migrate(engine: Engine, target: int = SCHEMA_VERSION) -> int:
     space = namespace(engine) if engine.dialect.name == "postgresql" else ""
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key(space, "migrate")})
+            # The name has a space, so no tracker's run lock (tracker names have none) shares its key.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key(space, "schema migration")})
         found = read_version(conn)
         if found is None:
             strangers = _OURS & set(inspect(conn).get_table_names())
