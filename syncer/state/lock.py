@@ -87,15 +87,19 @@ class RunLock:
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join()
-        with self.store.engine.begin() as conn:
-            conn.execute(delete(t.run_locks).where(t.run_locks.c.token == self.token))
-        if self._conn is not None:
-            for name in self.trackers:
-                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key(name)})
-            # Closing the real connection (not returning it to the pool) guarantees no lock outlives the run.
-            self._conn.invalidate()
-            self._conn.close()
-            self._conn = None
+        try:
+            with self.store.engine.begin() as conn:
+                conn.execute(delete(t.run_locks).where(t.run_locks.c.token == self.token))
+        finally:  # the advisory lock goes even when the informational row cannot be cleared
+            if self._conn is not None:
+                held, self._conn = self._conn, None
+                try:
+                    for name in self.trackers:
+                        held.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key(name)})
+                finally:
+                    # Closing the real connection (not returning it to the pool) guarantees no lock outlives the run.
+                    held.invalidate()
+                    held.close()
 
     def __enter__(self) -> RunLock:
         return self

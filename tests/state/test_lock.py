@@ -88,3 +88,25 @@ def test_a_tracker_named_migrate_does_not_block_other_workers_from_starting(pg_u
         assert started, "opening the state store waited for the run holding tracker 'migrate'"
     finally:
         store.close()
+
+
+def test_the_advisory_lock_is_released_even_when_clearing_the_holder_row_fails(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = StateStore.open(pg_url)
+    try:
+        lock = acquire(store, ["jira"], lease_seconds=30)
+
+        def broken(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("state database went away")
+
+        monkeypatch.setattr("syncer.state.lock.delete", broken)
+        with pytest.raises(RuntimeError):
+            lock.release()
+        monkeypatch.undo()
+        # `lock` is still referenced: nothing but release() can have freed the advisory lock.
+        with acquire(store, ["jira"], lease_seconds=30):
+            pass
+        assert lock._conn is None
+    finally:
+        store.close()
