@@ -11,6 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from click.testing import CliRunner
+
+from syncer.cli import main
 from syncer.scheduler import Scheduler, next_run
 from syncer.settings import ScheduleSettings
 from syncer.state import StateStore
@@ -147,3 +150,14 @@ def test_sigterm_finishes_the_run_in_flight_records_it_and_exits_0(
         store.close()
     assert [(r["id"], r["outcome"]) for r in runs] == [(in_flight["id"], "ok")], "recorded, and no new run started"
     assert runs[0]["counts"]["fields_written"] > 0, "the write in flight was completed"
+
+
+def test_an_unreachable_state_database_skips_the_run_and_the_schedule_goes_on(tmp_path: Path, backlog: Path) -> None:
+    # A PostgreSQL restart during a slot must not end a long-lived `syncer schedule` (exit 2 is for bad config).
+    url = "postgresql+psycopg://postgres:pw-not-shown@127.0.0.1:1/test?connect_timeout=2"
+    config = tmp_path / "syncer.toml"
+    config.write_text(config_text(tmp_path, backlog, url, '\n[schedule]\ncron = "* * * * * *"\n'))
+    result = CliRunner().invoke(main, ["schedule", "--config", str(config), "--max-runs", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("skipped: cannot use the state database") == 2
+    assert "pw-not-shown" not in result.output

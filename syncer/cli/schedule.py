@@ -12,7 +12,7 @@ from syncer.exitcodes import ExitCode
 from syncer.job import LockHeld, run_job
 from syncer.scheduler import Scheduler
 from syncer.settings import ConfigError, config_path
-from syncer.state import StateSchemaError
+from syncer.state import StateSchemaError, StateUnavailable
 
 
 @main.command("schedule")
@@ -29,7 +29,7 @@ def schedule_command(config: str | None, trackers: tuple[str, ...], max_runs: in
     def job() -> None:
         try:
             result = run_job(settings, only=trackers, config_path=path)
-        except LockHeld as exc:
+        except (LockHeld, StateUnavailable) as exc:  # the next slot tries again
             click.echo(f"syncer: skipped: {exc}", err=True)
             return
         except (StateSchemaError, ConfigError) as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from syncer.state.migrations import StateSchemaError
+from syncer.state.migrations import StateSchemaError, StateUnavailable
 from syncer.state.store import HistoryRow, Snapshot, StateStore
 
-__all__ = ["HistoryRow", "Snapshot", "StateSchemaError", "StateStore"]
+__all__ = ["HistoryRow", "Snapshot", "StateSchemaError", "StateStore", "StateUnavailable"]

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from syncer.state import schema as t
 from syncer.state.engine import display_url, make_engine, namespace
-from syncer.state.migrations import StateSchemaError, migrate
+from syncer.state.migrations import StateUnavailable, migrate
 
 HISTORY_DEPTH = 100
 """Rows per issue read back for explanations: far more than a score changes between two comment edits."""
@@ -72,7 +72,7 @@ class StateStore:
             engine.dispose()
             # The driver's first line says what failed ("connection refused"); the URL is shown password-masked.
             reason = str(exc.orig or exc).strip().splitlines()[0]
-            raise StateSchemaError(f"cannot use the state database {display_url(engine.url)}: {reason}") from None
+            raise StateUnavailable(f"cannot use the state database {display_url(engine.url)}: {reason}") from None
         except Exception:
             engine.dispose()
             raise

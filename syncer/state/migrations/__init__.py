@@ -32,6 +32,10 @@ class StateSchemaError(Exception):
     """The state database cannot be used: unreachable, written by a newer syncer, or not a syncer database."""
 
 
+class StateUnavailable(StateSchemaError):
+    """The state database could not be reached (a server restart, a network blip): worth retrying later."""
+
+
 def read_version(conn: Connection) -> int | None:
     """The stored schema version; None for a database syncer never touched."""
     if not inspect(conn).has_table("syncer_schema"):
