@@ -89,6 +89,7 @@ class LinearClient:
         self._sleep = sleep
         self._retrying = build_retrying(http, sleep=sleep)
         self.budget = RateBudget(max_pause=http.max_retry_after)
+        self.max_retry_after = http.max_retry_after
         self._http = httpx.Client(
             auth=auth,
             timeout=httpx.Timeout(http.timeout),
@@ -112,7 +113,16 @@ class LinearClient:
         try:
             return self._retrying.copy()(self._once, payload, operation)
         except RetriableConnectorError as exc:
-            raise TrackerUnavailable(f"Linear at {self.url} kept failing ({operation}): {exc}") from exc
+            raise TrackerUnavailable(self._gave_up(exc, operation)) from exc
+
+    def _gave_up(self, exc: RetriableConnectorError, operation: str) -> str:
+        """Why retrying stopped: a wait beyond `[http] max_retry_after` (not sat through), or no attempts left."""
+        if isinstance(exc, RateLimitedError) and (exc.retry_after or 0) > self.max_retry_after:
+            return (
+                f"Linear at {self.url} asked to wait {exc.retry_after:.0f} s ({operation}), longer than [http] "
+                f"max_retry_after ({self.max_retry_after:.0f} s); the next run tries again: {exc}"
+            )
+        return f"Linear at {self.url} kept failing ({operation}): {exc}"
 
     def _once(self, payload: Mapping[str, Any], operation: str) -> dict[str, Any]:
         wait = self.budget.pause()

@@ -101,3 +101,15 @@ def test_pacing_never_waits_longer_than_max_pause() -> None:
     budget = RateBudget(max_pause=2, clock=lambda: 1_700_000_000.0)
     budget.observe({**HEADERS, "X-RateLimit-Requests-Remaining": "1"})
     assert budget.pause() == 2
+
+
+def test_a_wait_beyond_max_retry_after_says_how_long_and_which_setting_not_kept_failing(
+    start_sandbox: Any, tmp_path: Path
+) -> None:
+    sandbox = start_sandbox(synthetic(5))
+    sandbox.app.budget.block(3600)
+    run = run_sync(linear_settings(sandbox.url, tmp_path, http={"max_retry_after": 1})).trackers[0]
+    assert len(sandbox.requests) == 1  # one refused request, not "kept failing"
+    message = run.error or ""
+    assert "kept failing" not in message
+    assert "max_retry_after" in message and "3600 s" in message
