@@ -22,9 +22,15 @@ from jira import JIRAError
 from pydantic import SecretStr
 from tenacity import Retrying
 
-from connectors.errors import RateLimitedError, RetriableConnectorError, TrackerConfigError, TrackerUnavailable
+from connectors.errors import (
+    AuthenticationFailed,
+    RateLimitedError,
+    RetriableConnectorError,
+    TrackerConfigError,
+    TrackerUnavailable,
+)
 from connectors.jira.errors import JiraRejected, error_for_exception, error_for_response
-from connectors.jira.session import Deployment, api_version, describe_credential, open_jira
+from connectors.jira.session import Deployment, api_version, describe_credential, open_jira, uses_basic_auth
 from connectors.retry import build_retrying
 from syncer.settings import HttpSettings, JiraTrackerSettings
 
@@ -48,6 +54,7 @@ class JiraClient:
         self.base_url = settings.url
         self.deployment: Deployment | None = settings.deployment
         self.credential = describe_credential(settings)
+        self._bare_token = not uses_basic_auth(settings)
         self._jira = open_jira(settings, token=token, http=http, deployment=settings.deployment)
         self._retrying = retrying or build_retrying(http)
         self._authenticated = False
@@ -101,13 +108,20 @@ class JiraClient:
         return TrackerUnavailable(f"{what}: Jira at {self.base_url} did not answer JSON; is `url` the Jira base URL?")
 
     def _error(self, response: requests.Response, what: str) -> Exception:
-        return error_for_response(
+        error = error_for_response(
             response,
             what=what,
             base_url=self.base_url,
             credential=self.credential,
             authenticated=self._authenticated,
         )
+        if isinstance(error, AuthenticationFailed) and self._bare_token and self.deployment != "datacenter":
+            # A token without `email` goes as a Data Center Bearer PAT; Jira Cloud refuses that form outright.
+            return AuthenticationFailed(
+                f"{error} If this is Jira Cloud, set `email`: a Cloud API token is sent with the account's e-mail "
+                "(basic auth); a token alone is sent as a Data Center personal access token."
+            )
+        return error
 
     def retry(self, attempt: Callable[[], T]) -> T:
         """Run `attempt` under the shared policy (a fresh copy: writes run on several threads)."""

@@ -145,3 +145,13 @@ def test_credentials_revoked_mid_run_stop_the_tracker_instead_of_failing_issue_b
     run = run_sync(jira_settings(server.url, deployment="cloud")).trackers[0]
 
     assert run.error_kind == "auth" and "refused the credentials (HTTP 401)" in (run.error or "")
+
+
+def test_cloud_without_email_and_without_deployment_says_email_is_missing(serve) -> None:
+    # Without `deployment` nothing knows it is Cloud before the first request; the token then goes as a Bearer
+    # PAT, Cloud refuses it, and "check that the token is valid" would send the user after the wrong thing.
+    _, server = serve(seed.synthetic(5, mode="cloud"))
+    run = run_sync(jira_settings(server.url, email=None)).trackers[0]
+    assert run.error_kind == "auth"
+    assert "set `email`" in (run.error or "")
+    assert len(server.requests) == 1
