@@ -19,6 +19,8 @@ from connectors.errors import TrackerConfigError
 NUMBER = "number"
 OPTION = "option"
 STRING = "string"
+TEXTAREA = "com.atlassian.jira.plugin.system.customfieldtypes:textarea"
+"""schema.custom of a multi-line text field: REST v3 (Cloud) takes and returns its value as an ADF document."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,8 @@ class JiraField:
     """schema.type: number, option, string, array, user, date, ... ("" when Jira gives no schema)."""
     items: str = ""
     """For arrays: the item type (option, string, ...)."""
+    custom: str = ""
+    """schema.custom: the custom field type's key ("" for system fields)."""
 
     def __str__(self) -> str:
         return f"{self.name!r} ({self.id}, {self.type or 'no schema'})"
@@ -50,6 +54,7 @@ class FieldCatalog:
                 name=str(entry.get("name") or entry.get("id")),
                 type=str(schema.get("type") or ""),
                 items=str(schema.get("items") or ""),
+                custom=str(schema.get("custom") or ""),
             )
             self.by_id[field.id] = field
             self.by_name[field.name.casefold()].append(field)

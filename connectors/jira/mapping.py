@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.jira.adf import plain_text
 from connectors.jira.fields import JiraField
 from syncer.models import OwnedValues, RawValue, StatusCategory, TrackerIssue, WorkerComment
 
@@ -64,6 +65,9 @@ def raw_value(value: Any) -> RawValue:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, dict):
+        if value.get("type") == "doc":
+            # A multi-line text field on REST v3 (Cloud) comes back as an ADF document.
+            return plain_text(value).strip() or None
         for key in ("value", "name", "displayName"):
             if isinstance(value.get(key), str):
                 return str(value[key])

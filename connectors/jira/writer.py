@@ -25,7 +25,7 @@ from connectors.errors import RateLimitedError, RetriableConnectorError
 from connectors.jira.adf import find_marker, to_adf, to_wiki
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraRejected
-from connectors.jira.fields import NUMBER, OPTION, JiraField
+from connectors.jira.fields import NUMBER, OPTION, TEXTAREA, JiraField
 from connectors.jira.mapping import COMMENT_PROPERTY
 from syncer.models import ApplyResult, CommentUpsert, IssueWrite, WritebackPlan, WriteFailure
 
@@ -42,7 +42,7 @@ class _Outcome:
     failures: list[str] = field(default_factory=list)
 
 
-def encode(jira_field: JiraField, value: float | int | str | None) -> Any:
+def encode(jira_field: JiraField, value: float | int | str | None, *, cloud: bool = False) -> Any:
     """An owned value in the shape Jira's field type takes; None clears the field."""
     if value is None:
         return None
@@ -50,6 +50,11 @@ def encode(jira_field: JiraField, value: float | int | str | None) -> Any:
         return value
     if jira_field.type == OPTION:
         return {"value": str(value)}
+    if cloud and jira_field.custom == TEXTAREA:
+        # REST v3 refuses a plain string for a multi-line text field: it must be an ADF document.
+        text = str(value)
+        paragraph = {"type": "paragraph", "content": [{"type": "text", "text": text}] if text else []}
+        return {"type": "doc", "version": 1, "content": [paragraph]}
     return str(value)
 
 
@@ -112,7 +117,9 @@ class JiraWriter:
                 outcome.failures.append(f"comment not written: {exc}")
             except RetriableConnectorError as exc:
                 outcome.failures.append(f"comment not written: {self.client.gave_up(exc)}")
-        payload = {self.outputs[name].id: encode(self.outputs[name], v) for name, v in write.fields.items()}
+        payload = {
+            self.outputs[name].id: encode(self.outputs[name], v, cloud=self.cloud) for name, v in write.fields.items()
+        }
         if payload:
             self._edit(key, payload, prop, outcome)
         elif prop is not None:

@@ -72,3 +72,24 @@ def test_notify_users_false_is_sent_but_only_honoured_for_project_admins(serve) 
     comments = len([r for r in quiet_server.requests if r.method == "POST" and r.path.endswith("/comment")])
     assert quiet.state.notifications == comments  # only the new comments e-mailed anyone
     assert noisy.state.notifications == comments + len(puts)  # without admin rights Jira ignores the flag
+
+
+def test_a_multi_line_text_bucket_field_is_written_as_adf_on_cloud_and_read_back(serve) -> None:
+    # REST v3 takes (and returns) paragraph fields as ADF; a plain string is refused on every issue, every run.
+    state = seed.synthetic(20, mode="cloud")
+    bucket = state.field(seed.BUCKET)
+    assert bucket is not None
+    bucket.type, bucket.options, bucket.custom_type = "string", [], "textarea"
+    sandbox, server = serve(state)
+    settings = jira_settings(server.url, deployment="cloud")
+
+    run = run_sync(settings).trackers[0]
+
+    assert run.error is None and run.applied is not None and run.applied.failures == ()
+    written = {w.ref.key: w.fields["bucket"] for w in run.plan.writes if "bucket" in w.fields} if run.plan else {}
+    assert written
+    assert {i.key: i.values.get(seed.BUCKET) for i in sandbox.state.issues if i.key in written} == written
+
+    server.reset_log()
+    again = run_sync(settings).trackers[0]
+    assert again.plan is not None and again.plan.writes == ()  # read back from ADF: nothing left to write

@@ -115,6 +115,8 @@ class JiraApp:
             schema: dict[str, Any] = {"type": f.type}
             if f.custom:
                 schema["customId"] = int(f.id.split("_")[-1])
+                if f.custom_type:
+                    schema["custom"] = f"com.atlassian.jira.plugin.system.customfieldtypes:{f.custom_type}"
             else:
                 schema["system"] = f.id
             entry["schema"] = schema
@@ -152,12 +154,16 @@ class JiraApp:
     def _search_jql(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
         if self.state.mode != "cloud":
             return _error(404, "search/jql is not available on this Jira Data Center version")
-        return search.search_jql(self.state, self.base_url, request, page_cap=self.page_cap)
+        return search.search_jql(
+            self.state, self.base_url, request, page_cap=self.page_cap, version=self._version(params)
+        )
 
     def _search(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
         if self.state.mode == "cloud":
             return _error(410, "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API.")
-        return search.search_offset(self.state, self.base_url, request, max_cap=self.dc_max_results)
+        return search.search_offset(
+            self.state, self.base_url, request, max_cap=self.dc_max_results, version=self._version(params)
+        )
 
     # -- issues ---------------------------------------------------------------------------------------------
 
@@ -166,7 +172,7 @@ class JiraApp:
         if issue is None:
             return _error(404, "Issue does not exist or you do not have permission to see it.")
         if request.method == "PUT":
-            return issues.edit_issue(self.state, self.base_url, issue, request)
+            return issues.edit_issue(self.state, self.base_url, issue, request, self._version(params))
         requested = search.split_list(request.query.get("fields")) or ["*all"]
         properties = search.split_list(request.query.get("properties"))
         body = issue_json(
@@ -176,6 +182,7 @@ class JiraApp:
             fields=wanted_fields(self.state, requested),
             properties=properties,
             expand=set(search.split_list(request.query.get("expand"))),
+            version=self._version(params),
         )
         return SandboxResponse(200, body)
 

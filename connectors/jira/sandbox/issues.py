@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from connectors.jira.sandbox.render import comment_json, issue_json, wanted_fields
+from connectors.jira.sandbox.render import adf_text, comment_json, issue_json, wanted_fields
 from connectors.jira.sandbox.state import Comment, FieldDef, Issue, JiraState, jira_time
 from connectors.jira.sandbox.validation import adf_problems
 from connectors.sandbox_http import SandboxRequest, SandboxResponse
@@ -26,11 +26,18 @@ def _flag(request: SandboxRequest, name: str, default: bool) -> bool:
     return default if value is None else value.lower() == "true"
 
 
-def _field_error(definition: FieldDef | None, field_id: str, value: Any) -> str | None:
+def _field_error(definition: FieldDef | None, field_id: str, value: Any, version: str) -> str | None:
     if definition is None or not definition.editable:
         return f"Field '{field_id}' cannot be set. It is not on the appropriate screen, or unknown."
     if value is None:
         return None
+    if definition.custom_type == "textarea" and version == "3":
+        # REST v3 takes multi-line text fields (like comments) only as ADF documents.
+        return (
+            "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
+            if adf_problems(value)
+            else None
+        )
     if definition.type == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
         return "Operation value must be a number"
     if definition.type == "string" and not isinstance(value, str):
@@ -46,6 +53,8 @@ def _field_error(definition: FieldDef | None, field_id: str, value: Any) -> str 
 
 
 def _stored(definition: FieldDef, value: Any) -> Any:
+    if isinstance(value, dict) and value.get("type") == "doc":
+        return adf_text(value).rstrip("\n")
     if definition.type == "option" and isinstance(value, dict):
         if "value" in value:
             return value["value"]
@@ -59,10 +68,10 @@ def _notify(state: JiraState, request: SandboxRequest) -> None:
         state.notifications += 1
 
 
-def edit_issue(state: JiraState, base: str, issue: Issue, request: SandboxRequest) -> SandboxResponse:
+def edit_issue(state: JiraState, base: str, issue: Issue, request: SandboxRequest, version: str) -> SandboxResponse:
     body = request.json() or {}
     fields: dict[str, Any] = body.get("fields") or {}
-    errors = {fid: msg for fid, value in fields.items() if (msg := _field_error(state.field(fid), fid, value))}
+    errors = {fid: msg for fid, value in fields.items() if (msg := _field_error(state.field(fid), fid, value, version))}
     properties = body.get("properties") or []
     if errors:
         return _error(400, "", errors)
@@ -77,7 +86,10 @@ def edit_issue(state: JiraState, base: str, issue: Issue, request: SandboxReques
         _notify(state, request)
     if _flag(request, "returnIssue", False):
         return SandboxResponse(
-            200, issue_json(state, base, issue, fields=wanted_fields(state, ["*all"]), properties=[], expand=set())
+            200,
+            issue_json(
+                state, base, issue, fields=wanted_fields(state, ["*all"]), properties=[], expand=set(), version=version
+            ),
         )
     return SandboxResponse(204)
 

@@ -29,16 +29,18 @@ def user_json(state: JiraState, name: str | None) -> dict[str, Any] | None:
     return {"name": name.casefold(), "key": name.casefold(), "displayName": name, "active": True}
 
 
-def _value(definition: FieldDef, value: Any, base: str) -> Any:
+def _value(definition: FieldDef, value: Any, base: str, version: str) -> Any:
     if value is None:
         return None
+    if definition.custom_type == "textarea" and version == "3":
+        return comment_body(str(value), version)  # v3 answers a multi-line text field as an ADF document
     if definition.type == "option":
         option_id = definition.option_id(value) if value in definition.options else "-1"
         return {"self": f"{base}/rest/api/2/customFieldOption/{option_id}", "value": value, "id": option_id}
     return value
 
 
-def field_value(state: JiraState, base: str, issue: Issue, field_id: str) -> tuple[bool, Any]:
+def field_value(state: JiraState, base: str, issue: Issue, field_id: str, version: str = "2") -> tuple[bool, Any]:
     """(known, value) of one field on one issue; unknown field ids are left out, as Jira does."""
     system: dict[str, Any] = {
         "summary": lambda: issue.summary,
@@ -57,7 +59,7 @@ def field_value(state: JiraState, base: str, issue: Issue, field_id: str) -> tup
     definition = state.field(field_id)
     if definition is None or not definition.custom:
         return False, None
-    return True, _value(definition, issue.values.get(field_id), base)
+    return True, _value(definition, issue.values.get(field_id), base, version)
 
 
 def wanted_fields(state: JiraState, requested: list[str]) -> list[str]:
@@ -101,11 +103,12 @@ def issue_json(
     fields: list[str],
     properties: list[str],
     expand: set[str],
+    version: str = "2",
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"id": issue.id, "key": issue.key, "self": f"{base}/rest/api/2/issue/{issue.id}"}
     values = {}
     for field_id in fields:
-        known, value = field_value(state, base, issue, field_id)
+        known, value = field_value(state, base, issue, field_id, version)
         if known:
             values[field_id] = value
     body["fields"] = values
@@ -116,11 +119,11 @@ def issue_json(
     return body
 
 
-def _adf_text(node: Any) -> str:
+def adf_text(node: Any) -> str:
     if isinstance(node, dict):
         if node.get("type") == "text":
             return str(node.get("text", ""))
-        joined = "".join(_adf_text(c) for c in node.get("content") or [])
+        joined = "".join(adf_text(c) for c in node.get("content") or [])
         return joined + ("\n" if node.get("type") in ("paragraph", "heading", "listItem") else "")
     return ""
 
@@ -132,7 +135,7 @@ def comment_body(body: Any, version: str) -> Any:
         paragraphs = [{"type": "paragraph", "content": [{"type": "text", "text": ln}] if ln else []} for ln in lines]
         return {"type": "doc", "version": 1, "content": paragraphs}
     if version != "3" and isinstance(body, dict):
-        return _adf_text(body).rstrip("\n")
+        return adf_text(body).rstrip("\n")
     return body
 
 

@@ -86,7 +86,9 @@ def _error(status: int, message: str) -> SandboxResponse:
     return SandboxResponse(status, {"errorMessages": [message], "errors": {}})
 
 
-def search_jql(state: JiraState, base: str, request: SandboxRequest, *, page_cap: int) -> SandboxResponse:
+def search_jql(
+    state: JiraState, base: str, request: SandboxRequest, *, page_cap: int, version: str = "3"
+) -> SandboxResponse:
     args = parse_args(request, default_fields=["id"])
     if len(args.properties) > MAX_PROPERTIES:
         return _error(400, f"At most {MAX_PROPERTIES} issue properties can be requested.")
@@ -106,7 +108,8 @@ def search_jql(state: JiraState, base: str, request: SandboxRequest, *, page_cap
     page = matches[offset : offset + size]
     body: dict[str, Any] = {
         "issues": [
-            issue_json(state, base, i, fields=fields, properties=args.properties, expand=args.expand) for i in page
+            issue_json(state, base, i, fields=fields, properties=args.properties, expand=args.expand, version=version)
+            for i in page
         ],
         "isLast": offset + size >= len(matches),
     }
@@ -115,7 +118,9 @@ def search_jql(state: JiraState, base: str, request: SandboxRequest, *, page_cap
     return SandboxResponse(200, body)
 
 
-def search_offset(state: JiraState, base: str, request: SandboxRequest, *, max_cap: int) -> SandboxResponse:
+def search_offset(
+    state: JiraState, base: str, request: SandboxRequest, *, max_cap: int, version: str = "2"
+) -> SandboxResponse:
     args = parse_args(request, default_fields=["*navigable"])
     try:
         matches = jql.run(state, jql.parse(state, args.jql, bounded=False))
@@ -132,7 +137,10 @@ def search_offset(state: JiraState, base: str, request: SandboxRequest, *, max_c
             "maxResults": size,
             "total": len(matches),
             "issues": [
-                issue_json(state, base, i, fields=fields, properties=args.properties, expand=args.expand) for i in page
+                issue_json(
+                    state, base, i, fields=fields, properties=args.properties, expand=args.expand, version=version
+                )
+                for i in page
             ],
         },
     )

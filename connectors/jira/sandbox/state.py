@@ -36,6 +36,8 @@ class FieldDef:
     """For select fields: the option values that exist."""
     editable: bool = True
     """On the edit screen; False answers like a field missing from the screen."""
+    custom_type: str = ""
+    """The custom field type's last key part (`textarea`, `textfield`, ...); "" when it does not matter."""
 
     def option_id(self, value: str) -> str:
         return str(10_000 + self.options.index(value))
