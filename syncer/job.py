@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,7 +87,9 @@ def run_job(
         with httpx.Client(timeout=settings.http.timeout) as client:
             destinations = build(settings.alerts, client)  # before the lock: a missing secret fails fast
             holder = Holder.current()
-            with acquire(store, lock_names(settings, only), lease_seconds=settings.state.lease_seconds, holder=holder):
+            with acquire(
+                store, lock_names(settings, only), lease_seconds=settings.state.lease_seconds, holder=holder
+            ) as lock:
                 # Holding the lock proves any "running" row for these trackers belongs to a run that died.
                 store.mark_crashed(lock_names(settings, only), now)
                 run_id = store.start_run(
@@ -104,7 +106,9 @@ def run_job(
                         factory=factory,
                         now=now,
                         run_id=run_id,
+                        before_write=lock.check,
                     )
+                    lock.check()  # a run that lost its lock must not queue alerts the new holder also queues
                     _alerts(settings, store, result, destinations, now)
                 except BaseException as exc:
                     store.finish_run(
@@ -136,6 +140,7 @@ def _sync(
     factory: ConnectorFactory | None,
     now: datetime,
     run_id: int | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> JobResult:
     from syncer.report import publish  # the report package imports the pipeline; keep start-up light
 
@@ -149,7 +154,14 @@ def _sync(
         return lines
 
     report = run_sync(
-        settings, only=only, dry_run=dry_run, now=now, factory=factory, config_path=config_path, comment_extra=explain
+        settings,
+        only=only,
+        dry_run=dry_run,
+        now=now,
+        factory=factory,
+        config_path=config_path,
+        comment_extra=explain,
+        before_write=before_write,
     )
     result = JobResult(report, run_id=run_id)
     snaps = _snapshots(settings, report)

@@ -126,11 +126,13 @@ def run_sync(
     factory: ConnectorFactory | None = None,
     config_path: str | None = None,
     comment_extra: CommentExtra | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> RunReport:
     """Run one full cycle over the configured trackers (or only those named).
 
     `comment_extra`, when given, is asked per tracker (after scoring, before planning) for extra comment lines
-    per issue: the state store's "what moved" explanation (`syncer.job`).
+    per issue: the state store's "what moved" explanation (`syncer.job`). `before_write` is called right before
+    each tracker's write-back and may raise to stop the run (the run lock's check).
     """
     now = now or datetime.now(UTC)
     selected = [(i, t) for i, t in enumerate(settings.trackers) if not only or t.name in only]
@@ -150,7 +152,9 @@ def run_sync(
         healthy = [r for r in report.trackers if r.error is None]
         _score(settings, healthy)
         for run in healthy:
-            step = partial(_check_and_write, settings, run, connectors[run.name], now, dry_run, comment_extra)
+            step = partial(
+                _check_and_write, settings, run, connectors[run.name], now, dry_run, comment_extra, before_write
+            )
             _guard(run, step)
     finally:
         for connector in connectors.values():
@@ -166,6 +170,7 @@ def _check_and_write(
     now: datetime,
     dry_run: bool,
     comment_extra: CommentExtra | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> None:
     tracker = settings.tracker(run.name)
     limits = merge_limits(limits_from_settings(tracker.wip or settings.wip), connector.wip_limits())
@@ -179,6 +184,8 @@ def _check_and_write(
         comment_extra=comment_extra(run) if comment_extra else None,
     )
     if not dry_run and run.plan.writes:
+        if before_write is not None:
+            before_write()  # raises (never caught here) when this run may no longer write, e.g. its lock is gone
         run.applied = connector.apply(run.plan)
         log.info(
             "pipeline.applied tracker=%s fields=%d comments=%d failures=%d",

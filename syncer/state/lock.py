@@ -57,6 +57,19 @@ class LockHeld(Exception):
         )
 
 
+class LockLost(LockHeld):
+    """The lock was lost mid-run (a lease that expired, a dropped lock connection): stop before writing."""
+
+    def __init__(self, trackers: Sequence[str], why: str, store: str) -> None:
+        self.tracker = ", ".join(trackers)
+        self.holder = "unknown"
+        Exception.__init__(
+            self,
+            f"lost the run lock for {self.tracker} ({why}); state {store}. Another run may have taken over, so "
+            "this run stopped before writing; the next run picks up the work.",
+        )
+
+
 @dataclass
 class RunLock:
     """Hold with `with acquire(...)`; `lost` turns True if a SQLite lease could not be renewed in time."""
@@ -100,6 +113,30 @@ class RunLock:
                     # Closing the real connection (not returning it to the pool) guarantees no lock outlives the run.
                     held.invalidate()
                     held.close()
+
+    def check(self) -> None:
+        """Raise `LockLost` unless the lock is still ours; called right before every write and alert.
+
+        The renewer only notices a lost lease on its next tick, and an advisory lock vanishes silently with its
+        connection, so a run that stalled (a suspended machine, a long database lock) must look before writing.
+        """
+        if self._postgres:
+            try:
+                assert self._conn is not None
+                self._conn.execute(text("SELECT 1"))
+            except Exception as exc:
+                raise LockLost(self.trackers, "the lock's database connection is gone", self.store.display_url) from exc
+            return
+        now = datetime.now(UTC)
+        with self.store.engine.begin() as conn:
+            renewed = conn.execute(
+                update(t.run_locks)
+                .where(t.run_locks.c.token == self.token, t.run_locks.c.expires_at > now)
+                .values(expires_at=now + self.lease)
+            ).rowcount
+        if self.lost or renewed < len(self.trackers):
+            self.lost = True
+            raise LockLost(self.trackers, "its lease expired or was taken over", self.store.display_url)
 
     def __enter__(self) -> RunLock:
         return self

@@ -110,3 +110,39 @@ def test_the_advisory_lock_is_released_even_when_clearing_the_holder_row_fails(
         assert lock._conn is None
     finally:
         store.close()
+
+
+def test_a_run_that_lost_its_lock_finds_out_before_writing(store: StateStore) -> None:
+    from syncer.state.lock import LockLost
+
+    stalled = acquire(store, ["jira"], lease_seconds=1.0, holder=OTHER)
+    stalled.check()  # still ours
+    # The run stalls (a suspended machine): its renewer stops; on PostgreSQL the lock connection drops.
+    stalled._stop.set()
+    if stalled._renewer is not None:
+        stalled._renewer.join()
+    if stalled._conn is not None:
+        stalled._conn.invalidate()
+    time.sleep(1.1)
+    with acquire(store, ["jira"], lease_seconds=30):  # the next run takes over
+        with pytest.raises(LockLost, match="stopped before writing"):
+            stalled.check()
+    stalled._conn = None
+
+
+def test_the_pipeline_asks_before_every_write_and_writes_nothing_when_refused(write_config, backlog_path) -> None:
+    from syncer.pipeline import run_sync
+    from syncer.settings import load_settings
+    from syncer.state.lock import LockLost
+
+    before = backlog_path.read_bytes()
+    asked: list[str] = []
+
+    def refuse() -> None:
+        asked.append("write")
+        raise LockLost(["local"], "its lease expired or was taken over", "sqlite:///x")
+
+    with pytest.raises(LockLost):
+        run_sync(load_settings(write_config(backlog=backlog_path)), before_write=refuse)
+    assert asked == ["write"]
+    assert backlog_path.read_bytes() == before
