@@ -124,9 +124,8 @@ def test_a_run_that_lost_its_lock_finds_out_before_writing(store: StateStore) ->
     if stalled._conn is not None:
         stalled._conn.invalidate()
     time.sleep(1.1)
-    with acquire(store, ["jira"], lease_seconds=30):  # the next run takes over
-        with pytest.raises(LockLost, match="stopped before writing"):
-            stalled.check()
+    with acquire(store, ["jira"], lease_seconds=30), pytest.raises(LockLost, match="stopped before writing"):
+        stalled.check()  # the next run took over
     stalled._conn = None
 
 
