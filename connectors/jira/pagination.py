@@ -53,6 +53,9 @@ class NextPageTokenPaginator:
     def update(self, page: Mapping[str, Any]) -> list[dict[str, Any]]:
         self.pages += 1
         token = page.get("nextPageToken")
+        if page.get("isLast") is False and not (isinstance(token, str) and token):
+            # Ranking and writing back from a partial backlog would be wrong for every issue: stop instead.
+            raise PaginationLoopError(f"Jira said page {self.pages} is not the last but sent no nextPageToken")
         if not isinstance(token, str) or not token or page.get("isLast") is True:
             self.has_next = False
             self._token = None

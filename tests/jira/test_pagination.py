@@ -28,6 +28,12 @@ def test_token_paginator_stops_on_is_last_and_on_an_empty_token() -> None:
     assert not on_last.has_next and not empty.has_next
 
 
+def test_not_last_without_a_token_stops_the_tracker_instead_of_ranking_a_partial_backlog() -> None:
+    paginator = NextPageTokenPaginator()
+    with pytest.raises(PaginationLoopError, match="not the last but sent no nextPageToken"):
+        paginator.update({"issues": _issues("A-1"), "isLast": False})
+
+
 def test_a_repeated_token_is_a_loop_not_an_endless_sync() -> None:
     paginator = NextPageTokenPaginator()
     paginator.update({"issues": _issues("A-1"), "nextPageToken": "same"})
