@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.errors import RateLimitedError, RetriableConnectorError
+from connectors.errors import RateLimitedError, RetriableConnectorError, TrackerUnavailable
 from connectors.jira.adf import find_marker, to_adf, to_wiki
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraRejected
@@ -92,7 +92,7 @@ class JiraWriter:
 
     def apply(self, plan: WritebackPlan) -> ApplyResult:
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="jira-write") as pool:
-            outcomes = list(pool.map(self._write_issue, plan.writes))
+            outcomes = list(pool.map(self._write_guarded, plan.writes))
         failures = tuple(
             WriteFailure(write.ref, message)
             for write, outcome in zip(plan.writes, outcomes, strict=True)
@@ -104,6 +104,17 @@ class JiraWriter:
             issues_written=sum(1 for o in outcomes if o.fields or o.comment),
             failures=failures,
         )
+
+    def _write_guarded(self, write: IssueWrite) -> _Outcome:
+        try:
+            return self._write_issue(write)
+        except (JiraRejected, RetriableConnectorError, TrackerUnavailable):
+            raise
+        except Exception as exc:
+            # An answer we cannot make sense of (an empty body where an id was due, say) fails this issue only;
+            # an exception escaping the pool would discard the outcome of every write that already landed.
+            log.exception("jira.write-unexpected issue=%s", write.ref.key)
+            return _Outcome(failures=[f"not written: Jira's answer could not be used ({type(exc).__name__})"])
 
     def _write_issue(self, write: IssueWrite) -> _Outcome:
         outcome = _Outcome()

@@ -93,3 +93,29 @@ def test_a_multi_line_text_bucket_field_is_written_as_adf_on_cloud_and_read_back
     server.reset_log()
     again = run_sync(settings).trackers[0]
     assert again.plan is not None and again.plan.writes == ()  # read back from ADF: nothing left to write
+
+
+def test_an_unusable_answer_fails_that_issue_only_and_the_other_writes_are_counted(serve, monkeypatch) -> None:
+    from connectors.jira.client import JiraClient
+
+    state = seed.synthetic(12, mode="cloud")
+    _sandbox, server = serve(state)
+    real = JiraClient.add_comment
+    broken: list[str] = []
+
+    def add_comment(self: JiraClient, key: str, body: object) -> dict:
+        answer = real(self, key, body)
+        if not broken:  # the first comment create gets an answer without the comment's id
+            broken.append(key)
+            return {}
+        return answer
+
+    monkeypatch.setattr(JiraClient, "add_comment", add_comment)
+    report = run_sync(jira_settings(server.url, deployment="cloud"))
+
+    run = report.trackers[0]
+    assert run.error is None and run.applied is not None and run.plan is not None
+    assert [f.ref.key for f in run.applied.failures] == broken
+    assert "could not be used (KeyError)" in run.applied.failures[0].message
+    assert run.applied.comments_written == len(run.plan.writes) - 1
+    assert exit_code(report) is ExitCode.WRITE_FAILURES
