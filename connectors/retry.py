@@ -51,7 +51,8 @@ class WaitPolicy:
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+        # A wait of 0 (a reset already in the past, clocks apart) would spend every attempt at once: back off.
+        if isinstance(exc, RateLimitedError) and exc.retry_after:
             return exc.retry_after
         base = self.http.backoff_initial * (2 ** (state.attempt_number - 1))
         return float(min(self.http.backoff_max, base) * self.rng.uniform(0.5, 1.0))

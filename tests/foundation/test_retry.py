@@ -84,3 +84,12 @@ def test_non_retriable_errors_are_not_retried() -> None:
     with pytest.raises(TrackerConfigError):
         retrying(fn)
     assert calls["n"] == 1
+
+
+def test_a_zero_wait_from_the_server_backs_off_instead_of_spending_every_attempt_at_once() -> None:
+    slept: list[float] = []
+    retrying = build_retrying(HttpSettings(max_attempts=3, backoff_initial=1.0), sleep=slept.append)
+    fn, calls = _flaky([RateLimitedError("reset in the past", retry_after=0.0)] * 2)
+    assert retrying(fn) == "ok"
+    assert calls["n"] == 3
+    assert all(s >= 0.5 for s in slept)
