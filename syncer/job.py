@@ -27,7 +27,7 @@ from syncer.alerts.destinations import Destination, build
 from syncer.alerts.events import Subject, wip_subject
 from syncer.history import comment_lines, moves, snapshot
 from syncer.models import IssueRef
-from syncer.pipeline import ConnectorFactory, RunReport, TrackerRun, run_sync
+from syncer.pipeline import ConnectorFactory, PullProgress, RunReport, TrackerRun, run_sync
 from syncer.settings import SyncSettings
 from syncer.state import HistoryRow, Snapshot, StateStore
 from syncer.state.lock import Holder, LockHeld, acquire
@@ -77,13 +77,23 @@ def run_job(
     config_path: str | None = None,
     factory: ConnectorFactory | None = None,
     now: datetime | None = None,
+    progress: PullProgress | None = None,
 ) -> JobResult:
     """Raises `LockHeld` (exit 4) when another run holds a tracker, `StateSchemaError`/`ConfigError` (exit 2)."""
     now = now or datetime.now(UTC)
     store = StateStore.open(settings.state.resolved_url(settings.workdir).get_secret_value())
     try:
         if dry_run:
-            return _sync(settings, store, only=only, dry_run=True, config_path=config_path, factory=factory, now=now)
+            return _sync(
+                settings,
+                store,
+                only=only,
+                dry_run=True,
+                config_path=config_path,
+                factory=factory,
+                now=now,
+                progress=progress,
+            )
         with httpx.Client(timeout=settings.http.timeout) as client:
             destinations = build(settings.alerts, client)  # before the lock: a missing secret fails fast
             holder = Holder.current()
@@ -107,6 +117,7 @@ def run_job(
                         now=now,
                         run_id=run_id,
                         before_write=lock.check,
+                        progress=progress,
                     )
                     lock.check()  # a run that lost its lock must not queue alerts the new holder also queues
                     _alerts(settings, store, result, destinations, now)
@@ -141,6 +152,7 @@ def _sync(
     now: datetime,
     run_id: int | None = None,
     before_write: Callable[[], None] | None = None,
+    progress: PullProgress | None = None,
 ) -> JobResult:
     from syncer.report import publish  # the report package imports the pipeline; keep start-up light
 
@@ -162,6 +174,7 @@ def _sync(
         config_path=config_path,
         comment_extra=explain,
         before_write=before_write,
+        progress=progress,
     )
     result = JobResult(report, run_id=run_id)
     snaps = _snapshots(settings, report)

@@ -32,6 +32,9 @@ from syncer.writeback import plan_writeback
 log = logging.getLogger(__name__)
 
 ConnectorFactory = Callable[[TrackerSettings, int], TrackerConnector]
+PullProgress = Callable[[str, int, bool], None]
+"""Called as issues arrive: (tracker, issues so far, done); the CLI shows it on a terminal."""
+PROGRESS_EVERY = 50
 
 
 @dataclass
@@ -92,8 +95,15 @@ def _guard(run: TrackerRun, step: Callable[[], None]) -> None:
         run.error, run.error_kind = str(exc), "config"
 
 
-def _pull(run: TrackerRun, connector: TrackerConnector) -> None:
-    run.issues = list(connector.fetch_issues())
+def _pull(run: TrackerRun, connector: TrackerConnector, progress: PullProgress | None = None) -> None:
+    issues: list[TrackerIssue] = []
+    for issue in connector.fetch_issues():
+        issues.append(issue)
+        if progress is not None and len(issues) % PROGRESS_EVERY == 0:
+            progress(run.name, len(issues), False)
+    run.issues = issues
+    if progress is not None:
+        progress(run.name, len(issues), True)
     # Only connectors that can meet malformed records (the local file) expose `skipped`.
     run.skipped = list(getattr(connector, "skipped", ()))
     log.info("pipeline.pulled tracker=%s issues=%d", run.name, len(run.issues))
@@ -127,6 +137,7 @@ def run_sync(
     config_path: str | None = None,
     comment_extra: CommentExtra | None = None,
     before_write: Callable[[], None] | None = None,
+    progress: PullProgress | None = None,
 ) -> RunReport:
     """Run one full cycle over the configured trackers (or only those named).
 
@@ -146,7 +157,7 @@ def run_sync(
 
             def connect(run: TrackerRun = run, tracker: TrackerSettings = tracker, index: int = index) -> None:
                 connectors[run.name] = make(tracker, index)
-                _pull(run, connectors[run.name])
+                _pull(run, connectors[run.name], progress)
 
             _guard(run, connect)
         healthy = [r for r in report.trackers if r.error is None]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from syncer.pipeline import RunReport
+from syncer.pipeline import PullProgress, RunReport
 
 
 def _value(v: Any) -> str:
@@ -85,3 +89,24 @@ def print_summary(report: RunReport, data: dict[str, Any], console: Console) -> 
     for err in data["errors"]:
         key = f" {err['key']}" if err.get("key") else ""
         console.print(f"[red]error[/red] {err['tracker']}{key}: {err['message']}", highlight=False)
+
+
+@contextlib.contextmanager
+def pull_progress() -> Iterator[PullProgress | None]:
+    """A live line per tracker while issues arrive, on a terminal only (cron logs get the summary alone)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(tracker: str, count: int, done: bool) -> None:
+            if tracker not in tasks:
+                tasks[tracker] = bar.add_task("", total=None)
+            if done:  # a finished task stops its spinner and clock
+                bar.update(tasks[tracker], description=f"{tracker}: pulled {count} issues", total=count, completed=count)
+            else:
+                bar.update(tasks[tracker], description=f"{tracker}: pulling… {count} issues")
+
+        yield update

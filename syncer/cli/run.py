@@ -61,8 +61,11 @@ def finish(report: RunReport, *, as_json: bool, show_plan: bool, extra: Mapping[
 
 def run_or_exit(settings: SyncSettings, *, trackers: tuple[str, ...] = (), dry_run: bool, config: str) -> JobResult:
     """The job (lock, run, history, alerts); a held lock exits 4, a state or config problem exits 2."""
+    from syncer.cli.render import pull_progress
+
     try:
-        return run_job(settings, only=trackers, dry_run=dry_run, config_path=config)
+        with pull_progress() as progress:
+            return run_job(settings, only=trackers, dry_run=dry_run, config_path=config, progress=progress)
     except LockHeld as exc:
         click.echo(f"syncer: {exc}", err=True)
         raise SystemExit(ExitCode.LOCKED) from exc

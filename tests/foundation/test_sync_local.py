@@ -175,3 +175,12 @@ def test_one_issue_moving_up_rewrites_ranks_but_only_its_own_comment(write_confi
     assert len(rank_moved) == 7  # T-1 and the six scored issues it overtook
     assert rewritten == bucket_moved | {"T-1"}  # its own score changed; the others only where the bucket did
     assert result["comments_written"] == len(rewritten) < len(rank_moved)
+
+
+def test_progress_is_reported_as_issues_arrive(write_config, backlog_path: Path, monkeypatch) -> None:
+    import syncer.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "PROGRESS_EVERY", 3)
+    calls: list[tuple[str, int, bool]] = []
+    run_sync(load_settings(write_config(backlog=backlog_path)), dry_run=True, progress=lambda *a: calls.append(a))
+    assert calls == [("local", 3, False), ("local", 6, False), ("local", 8, True)]
