@@ -105,7 +105,9 @@ def pull_progress() -> Iterator[PullProgress | None]:
             if tracker not in tasks:
                 tasks[tracker] = bar.add_task("", total=None)
             if done:  # a finished task stops its spinner and clock
-                bar.update(tasks[tracker], description=f"{tracker}: pulled {count} issues", total=count, completed=count)
+                bar.update(
+                    tasks[tracker], description=f"{tracker}: pulled {count} issues", total=count, completed=count
+                )
             else:
                 bar.update(tasks[tracker], description=f"{tracker}: pulling… {count} issues")
 
