@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -83,42 +84,22 @@ def run_job(
     now = now or datetime.now(UTC)
     store = StateStore.open(settings.state.resolved_url(settings.workdir).get_secret_value())
     try:
+        sync = partial(
+            _sync, settings, store, only=only, config_path=config_path, factory=factory, now=now, progress=progress
+        )
         if dry_run:
-            return _sync(
-                settings,
-                store,
-                only=only,
-                dry_run=True,
-                config_path=config_path,
-                factory=factory,
-                now=now,
-                progress=progress,
-            )
+            return sync(dry_run=True)
         with httpx.Client(timeout=settings.http.timeout) as client:
             destinations = build(settings.alerts, client)  # before the lock: a missing secret fails fast
             holder = Holder.current()
-            with acquire(
-                store, lock_names(settings, only), lease_seconds=settings.state.lease_seconds, holder=holder
-            ) as lock:
+            locked = lock_names(settings, only)
+            with acquire(store, locked, lease_seconds=settings.state.lease_seconds, holder=holder) as lock:
                 # Holding the lock proves any "running" row for these trackers belongs to a run that died.
-                store.mark_crashed(lock_names(settings, only), now)
-                run_id = store.start_run(
-                    lock_names(settings, only), dry_run=False, holder=holder.describe(), started=now
-                )
+                store.mark_crashed(locked, now)
+                run_id = store.start_run(locked, dry_run=False, holder=holder.describe(), started=now)
                 try:
                     _hold_for_tests()
-                    result = _sync(
-                        settings,
-                        store,
-                        only=only,
-                        dry_run=False,
-                        config_path=config_path,
-                        factory=factory,
-                        now=now,
-                        run_id=run_id,
-                        before_write=lock.check,
-                        progress=progress,
-                    )
+                    result = sync(dry_run=False, run_id=run_id, before_write=lock.check)
                     lock.check()  # a run that lost its lock must not queue alerts the new holder also queues
                     _alerts(settings, store, result, destinations, now)
                 except BaseException as exc:
