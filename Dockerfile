@@ -9,8 +9,7 @@ RUN pip install --no-cache-dir --prefix=/install .
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 syncer && mkdir /app && chown syncer /app
 COPY --from=build /install /usr/local
-# The working folder holds config/ (so `syncer demo` works in the image) and the default state database.
-COPY --chown=syncer config /app/config
+# The working folder holds the default state database (and `.demo/` for `syncer demo`, whose data is in the package).
 WORKDIR /app
 USER syncer
 ENV PYTHONUNBUFFERED=1

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+
 import click
 
 from syncer.cli import main
 from syncer.cli.run import finish, load_or_exit, run_or_exit
 from syncer.demo.workspace import WORKDIR, config_dir, prepare, sandboxes
+from syncer.exitcodes import ExitCode
 
 
 @main.command("demo")
@@ -14,12 +17,24 @@ from syncer.demo.workspace import WORKDIR, config_dir, prepare, sandboxes
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON summary as `run --json`.")
 def demo_command(reset: bool, dry_run: bool, as_json: bool) -> None:
-    """Run the main job on the demo backlog in .demo/ (created on first use from config/)."""
-    backlog = prepare(WORKDIR, reset=reset)
-    config = config_dir() / "demo.toml"
-    settings = load_or_exit(str(config))
-    if not as_json:
-        click.echo(f"demo: backlog {backlog}, config {config}", err=True)
-    with sandboxes(settings, WORKDIR) as live:
-        result = run_or_exit(live, dry_run=dry_run, config=str(config))
+    """Run the main job on the demo backlog in .demo/ (created in the working folder on first use)."""
+    fresh = reset or not WORKDIR.exists()
+    started = False
+    try:
+        backlog = prepare(WORKDIR, reset=reset)
+        config = config_dir() / "demo.toml"
+        settings = load_or_exit(str(config))
+        if not as_json:
+            click.echo(f"demo: backlog {backlog}, config {config}", err=True)
+        with sandboxes(settings, WORKDIR) as live:
+            started = True
+            result = run_or_exit(live, dry_run=dry_run, config=str(config))
+    except BaseException as exc:
+        # A start that failed before the job ran leaves no half-made .demo/ behind (the next start would trust it).
+        if fresh and not started:
+            shutil.rmtree(WORKDIR, ignore_errors=True)
+        if isinstance(exc, OSError):
+            click.echo(f"syncer: the demo could not start: {exc}", err=True)
+            raise SystemExit(ExitCode.CONFIG) from exc
+        raise
     finish(result.report, as_json=as_json, show_plan=dry_run, extra=result.summary())

@@ -1,6 +1,6 @@
 """Generates the demo backlog reproducibly (fixed seed, fixed dates), so the shipped file can be rebuilt exactly.
 
-`python -m syncer.demo.backlog config/demo-backlog.json` rewrites the shipped file; a test checks it is current.
+`python -m syncer.demo.backlog` rewrites the shipped file; a test checks it is current.
 """
 
 from __future__ import annotations
@@ -116,6 +116,6 @@ def render(data: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "config/demo-backlog.json")
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("data") / "demo-backlog.json")
     target.write_text(render(generate()), encoding="utf-8")
     print(f"wrote {target}")

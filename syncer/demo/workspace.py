@@ -1,6 +1,8 @@
 """The `.demo/` working folder: a private copy of the shipped backlog plus any tracker sandboxes' state.
 
-The shipped files in `config/` are never modified; `--reset` deletes the working folder and starts over.
+The shipped demo config and backlog are package data (`syncer/demo/data/`, linked from `config/` in a checkout),
+so `syncer demo` works from any folder after a plain `pip install`. They are never modified; `--reset` deletes
+the working folder and starts over.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ SANDBOX_MODULES = {"jira": "connectors.jira.sandbox", "linear": "connectors.line
 """Each module offers `start_demo_sandbox(state_dir) -> ContextManager[url]` and `demo_credentials() -> dict`."""
 
 
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
 def config_dir() -> Path:
-    """`config/` in the working folder (a checkout or the Docker image), else beside the installed package."""
-    local = Path("config")
-    if (local / "demo.toml").is_file():
-        return local
-    return Path(__file__).resolve().parents[2] / "config"
+    """The folder holding the shipped `demo.toml` and `demo-backlog.json` (installed with the package).
+
+    Never the working folder's `config/`: a user's own project may have one, and the demo must not pick it up.
+    """
+    return DATA_DIR
 
 
 def prepare(workdir: Path = WORKDIR, *, reset: bool = False) -> Path:

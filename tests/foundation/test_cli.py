@@ -69,8 +69,7 @@ def _syncer(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_demo_end_to_end_in_a_fresh_folder(tmp_path: Path) -> None:
-    (tmp_path / "config").symlink_to(REPO / "config")
-    shipped = (REPO / "config" / "demo-backlog.json").read_bytes()
+    shipped = (REPO / "syncer" / "demo" / "data" / "demo-backlog.json").read_bytes()
     first = _syncer(tmp_path, "demo", "--json")
     assert first.returncode == 0, first.stderr
     data = json.loads(first.stdout)
@@ -81,4 +80,4 @@ def test_demo_end_to_end_in_a_fresh_folder(tmp_path: Path) -> None:
     assert (second["fields_written"], second["comments_written"]) == (0, 0)
     reset = json.loads(_syncer(tmp_path, "demo", "--reset", "--json").stdout)
     assert reset["fields_written"] == data["fields_written"]
-    assert (REPO / "config" / "demo-backlog.json").read_bytes() == shipped
+    assert (REPO / "syncer" / "demo" / "data" / "demo-backlog.json").read_bytes() == shipped
