@@ -1,19 +1,42 @@
-"""Likely duplicates among open issues, by title similarity (difflib), for the grooming report."""
+"""Likely duplicates among open issues, by title similarity, for the grooming report.
+
+Every open issue is considered, in near-linear time. Comparing every pair is quadratic (50,000 issues are 1.25
+billion pairs), so candidate pairs come from MinHash locality-sensitive hashing over each title's character
+trigrams: titles whose trigram sets overlap strongly land in a common bucket in at least one band with high
+probability (Jaccard 0.6: 99 %, 0.5: 87 %), titles that share little almost never do. Candidates are then scored
+exactly with rapidfuzz's normalised Indel similarity (difflib's ratio, in C++), and only the best few are kept.
+
+Identical titles are grouped first: they are duplicates by definition and would otherwise fill every bucket.
+Templated titles ("Fix login on iOS" / "Fix login on Android") share their common trigrams but not the rest, so
+they are rarely candidates and, at a meaningful threshold, never duplicates.
+
+The hash functions come from a fixed seed, so a backlog always yields the same pairs.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz.distance import Indel
+from rapidfuzz.process import cpdist
 
 from syncer.models import TrackerIssue, natural_key
 
-MAX_COMPARED = 2000
-"""Pairwise comparison is quadratic: only the first 2,000 open issues (by key) are compared."""
 MAX_PAIRS = 50
+BANDS = 32
+ROWS = 4
+"""32 bands of 4 rows: the S-curve's threshold is near Jaccard (1/32)^(1/4) = 0.42."""
+_SEED = 20261129
+_VERIFY_CHUNK = 200_000
+"""Candidates are verified in chunks, which bounds the memory that the title lists for rapidfuzz take."""
 
-_NOISE = re.compile(r"[^a-z0-9 ]+")
+_NOISE = re.compile(r"[^\w ]+")
+
+Ints = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -31,25 +54,110 @@ def normalise(title: str) -> str:
     return " ".join(_NOISE.sub(" ", title.casefold()).split())
 
 
-def find_duplicates(issues: Sequence[TrackerIssue], threshold: float) -> list[DuplicatePair]:
-    """Pairs of issues whose normalised titles are at least `threshold` similar, most similar first."""
-    pool = sorted(issues, key=lambda i: natural_key(i.key))[:MAX_COMPARED]
-    titles = [normalise(i.title) for i in pool]
-    pairs: list[DuplicatePair] = []
-    for x in range(len(pool)):
-        if not titles[x]:
-            continue
-        matcher = SequenceMatcher(None, b=titles[x], autojunk=False)
-        for y in range(x + 1, len(pool)):
-            if not titles[y]:
-                continue
-            matcher.set_seq1(titles[y])
-            # quick_ratio is an upper bound of ratio and far cheaper: it prunes most pairs.
-            if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
-                continue
-            ratio = matcher.ratio()
-            if ratio >= threshold:
-                a, b = pool[x], pool[y]
-                pairs.append(DuplicatePair(a.key, a.title, a.url, b.key, b.title, b.url, round(ratio, 3)))
-    pairs.sort(key=lambda p: (-p.similarity, natural_key(p.a_key), natural_key(p.b_key)))
-    return pairs[:MAX_PAIRS]
+def _trigram_ids(titles: Sequence[str]) -> tuple[Ints, Ints]:
+    """Every title's trigrams as integers (three code points side by side), concatenated, and where each title's
+    trigrams start. Built on one array of code points: a Python loop over 1.5 million trigrams costs seconds."""
+    padded = [f"  {title} " for title in titles]
+    points = np.frombuffer("".join(padded).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    lengths = np.fromiter((len(p) for p in padded), dtype=np.int64, count=len(padded))
+    begins = np.cumsum(lengths) - lengths
+    codes = (points[:-2] << 42) | (points[1:-1] << 21) | points[2:]  # code points are below 2^21
+    valid = np.ones(len(codes), dtype=bool)
+    ends = begins + lengths
+    for tail in (ends - 2, ends - 1):  # the last two positions of a title start a trigram that runs into the next
+        valid[tail[tail < len(codes)]] = False
+    return codes[valid], begins - 2 * np.arange(len(padded), dtype=np.int64)
+
+
+def _signatures(titles: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """MinHash signatures, one row per title: per hash function, the least hash of the title's trigrams."""
+    ids, starts = _trigram_ids(titles)
+    rng = np.random.default_rng(_SEED)
+    # Multiply-shift hashing (Dietzfelbinger): odd multipliers, wrapping uint64 arithmetic, the high bits kept.
+    a = rng.integers(1, 1 << 63, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 1 << 63, size=BANDS * ROWS, dtype=np.uint64)
+    keys = ids.astype(np.uint64)
+    signatures = np.empty((len(titles), BANDS * ROWS), dtype=np.uint64)
+    shift = np.uint64(32)
+    for k in range(BANDS * ROWS):
+        signatures[:, k] = np.minimum.reduceat((a[k] * keys + b[k]) >> shift, starts)
+    return signatures
+
+
+def _pairs_within_runs(keys: npt.NDArray[np.uint64]) -> tuple[Ints, Ints]:
+    """All index pairs (i, j) with keys[i] == keys[j] and i != j, each once, vectorised."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    n = len(keys)
+    is_start = np.ones(n, dtype=bool)
+    is_start[1:] = ordered[1:] != ordered[:-1]
+    run_start = np.maximum.accumulate(np.where(is_start, np.arange(n), 0))
+    earlier = np.arange(n) - run_start  # how many members of its run stand before each position
+    total = int(earlier.sum())
+    if total == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    left = np.repeat(np.arange(n), earlier)
+    first_pair = np.cumsum(earlier) - earlier
+    right = np.repeat(run_start, earlier) + (np.arange(total) - np.repeat(first_pair, earlier))
+    return order[left].astype(np.int64), order[right].astype(np.int64)
+
+
+def _candidates(titles: Sequence[str]) -> tuple[Ints, Ints]:
+    """Index pairs (i < j) of titles that share a MinHash band, each once."""
+    signatures = _signatures(titles)
+    n = len(titles)
+    found: list[Ints] = []
+    mix = np.uint64(0x9E3779B97F4A7C15)
+    for band in range(BANDS):
+        rows = signatures[:, band * ROWS : (band + 1) * ROWS]
+        keys = np.zeros(n, dtype=np.uint64)
+        for column in range(ROWS):  # a colliding mix only adds a false candidate, which verification drops
+            keys = (keys * mix) ^ rows[:, column]
+        left, right = _pairs_within_runs(keys)
+        found.append(np.minimum(left, right) * n + np.maximum(left, right))
+    encoded = np.sort(np.concatenate(found))
+    # Sorting then dropping repeats: np.unique's hash table is several times slower on millions of pairs.
+    encoded = encoded[np.concatenate(([True], encoded[1:] != encoded[:-1]))] if len(encoded) else encoded
+    return encoded // n, encoded % n
+
+
+def find_duplicates(issues: Sequence[TrackerIssue], threshold: float, limit: int = MAX_PAIRS) -> list[DuplicatePair]:
+    """The `limit` most similar pairs of issues whose normalised titles are at least `threshold` similar."""
+    pool = sorted((i for i in issues if normalise(i.title)), key=lambda i: natural_key(i.key))
+    groups: dict[str, list[int]] = {}
+    for position, issue in enumerate(pool):
+        groups.setdefault(normalise(issue.title), []).append(position)
+    titles = list(groups)
+    firsts = [members[0] for members in groups.values()]
+
+    found: list[tuple[float, int, int]] = []
+    for members in groups.values():  # identical titles: only the first `limit` pairs can ever be kept
+        for offset, a in enumerate(members[:limit]):
+            found.extend((1.0, a, b) for b in members[offset + 1 : offset + 1 + limit])
+    found.sort(key=lambda f: (f[1], f[2]))
+    found = found[:limit]
+
+    if len(titles) > 1:
+        left, right = _candidates(titles)
+        for start in range(0, len(left), _VERIFY_CHUNK):
+            xs, ys = left[start : start + _VERIFY_CHUNK], right[start : start + _VERIFY_CHUNK]
+            scores = cpdist(
+                [titles[x] for x in xs],
+                [titles[y] for y in ys],
+                scorer=Indel.normalized_similarity,
+                score_cutoff=threshold,
+                workers=-1,
+            )
+            for hit in np.flatnonzero(scores >= threshold):
+                a, b = sorted((firsts[int(xs[hit])], firsts[int(ys[hit])]))
+                found.append((round(float(scores[hit]), 3), a, b))
+            # Keep memory flat: the best `limit` so far are all that can survive.
+            found.sort(key=lambda f: (-f[0], f[1], f[2]))
+            del found[limit:]
+
+    found.sort(key=lambda f: (-f[0], f[1], f[2]))
+    return [
+        DuplicatePair(pool[a].key, pool[a].title, pool[a].url, pool[b].key, pool[b].title, pool[b].url, similarity)
+        for similarity, a, b in found[:limit]
+    ]
