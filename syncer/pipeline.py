@@ -116,13 +116,14 @@ def _score(settings: SyncSettings, runs: Sequence[TrackerRun]) -> None:
     """
     groups = [list(runs)] if settings.scoring.scope == "all" else [[r] for r in runs]
     for group in groups:
-        evaluated = [
-            scoring.evaluate(issue.ref, issue.inputs, settings.scoring)
+        # One scorer for the whole group, results built once and already ranked (the batch path).
+        batch = [
+            (issue.ref, issue.inputs)
             for run in group
             for issue in run.issues
             if issue.status_category is not StatusCategory.DONE
         ]
-        ranked = {r.ref: r for r in scoring.rank(evaluated, settings.scoring)}
+        ranked = {r.ref: r for r in scoring.score_backlog(batch, settings.scoring)}
         for run in group:
             run.results = {i.ref: ranked[i.ref] for i in run.issues if i.ref in ranked}
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
 from syncer.models import Breakdown, IssueRef, Problem, RawValue, ScoreResult, ScoreStatus
+from syncer.pipeline import run_sync
 from syncer.scoring import BUCKETS, MOSCOW, bucket_sizes, evaluate, rank, score_backlog
+from syncer.scoring.engine import Scorer
 from syncer.scoring.ranking import placed
+from syncer.settings import load_settings
 from syncer.settings.scoring import Buckets, MoSCoW, ScoringSettings
+from tests.conftest import base_config, make_issue
 
 RICE = ScoringSettings()
 
@@ -157,3 +163,23 @@ def test_placed_is_equivalent_to_dataclasses_replace() -> None:
         tiebreak=3.0,
     )
     assert placed(result, 1, "Now", "Must") == dataclasses.replace(result, rank=1, bucket="Now", moscow="Must")
+
+
+def test_a_sync_builds_one_scorer_per_ranking_not_one_per_issue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backlog = tmp_path / "backlog.json"
+    backlog.write_text(json.dumps({"version": 1, "issues": [make_issue(n) for n in range(1, 41)]}))
+    config = tmp_path / "syncer.toml"
+    config.write_text(base_config(backlog, tmp_path / "work"))
+    built: list[ScoringSettings] = []
+    original = Scorer.from_settings
+
+    def counting(settings: ScoringSettings) -> Scorer:
+        built.append(settings)
+        return original(settings)
+
+    monkeypatch.setattr(Scorer, "from_settings", counting)
+    report = run_sync(load_settings(config), dry_run=True)
+    assert len(report.results) == 40
+    assert len(built) == 1
