@@ -194,6 +194,7 @@ def _check_and_write(
         outputs=enabled_outputs(tracker),
         comment=tracker.outputs.comment,
         comment_extra=comment_extra(run) if comment_extra else None,
+        rank_top=tracker.outputs.rank_top if tracker.outputs.rank_updates == "top" else None,
     )
     if not dry_run and run.plan.writes:
         if before_write is not None:

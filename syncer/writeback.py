@@ -45,13 +45,19 @@ def plan_issue(
     outputs: Sequence[str],
     comment: bool,
     comment_extra: tuple[str, ...] = (),
+    rank_top: int | None = None,
 ) -> IssueWrite | None:
-    """The write one issue needs, or None when the tracker already holds every owned value."""
+    """The write one issue needs, or None when the tracker already holds every owned value.
+
+    `rank_top` (when not None) leaves a lagging rank alone below that many places: see `rank_may_lag`.
+    """
     wanted = desired_outputs(result)
     fields: dict[str, OutputValue] = {}
     previous: dict[str, OutputValue] = {}
     for name in outputs:
         current = issue.owned.get(name)
+        if name == "rank" and rank_top is not None and rank_may_lag(issue, result, rank_top):
+            continue
         if not same_value(current, wanted[name]):
             fields[name] = wanted[name]
             previous[name] = current
@@ -64,6 +70,16 @@ def plan_issue(
     if not fields and upsert is None:
         return None
     return IssueWrite(issue.ref, issue.id, fields, previous, upsert, result)
+
+
+def rank_may_lag(issue: TrackerIssue, result: ScoreResult, rank_top: int) -> bool:
+    """Whether a changed rank may stay as stored (`rank_updates = "top"`): the issue is ranked now and was before,
+    both places are below the first `rank_top`, and its bucket is unchanged. A shift of one place ripples through
+    every rank below it; writing those costs a request and a notification each and tells nobody anything new."""
+    stored = issue.owned.rank
+    if stored is None or result.rank is None or issue.owned.bucket != result.bucket:
+        return False
+    return stored > rank_top and result.rank > rank_top
 
 
 def plan_done(issue: TrackerIssue, outputs: Sequence[str]) -> IssueWrite | None:
@@ -82,8 +98,10 @@ def plan_writeback(
     outputs: Sequence[str],
     comment: bool,
     comment_extra: Mapping[IssueRef, tuple[str, ...]] | None = None,
+    rank_top: int | None = None,
 ) -> WritebackPlan:
-    """Plan every change for one tracker. `outputs` lists the owned values this tracker stores."""
+    """Plan every change for one tracker. `outputs` lists the owned values this tracker stores; `rank_top` is the
+    `rank_updates = "top"` window (None: every rank kept exact)."""
     unknown = set(outputs) - set(OUTPUT_FIELDS)
     if unknown:
         raise ValueError(f"unknown outputs: {sorted(unknown)}")
@@ -103,6 +121,7 @@ def plan_writeback(
             outputs=outputs,
             comment=comment,
             comment_extra=extra.get(issue.ref, ()),
+            rank_top=rank_top,
         )
         if write is not None:
             writes.append(write)

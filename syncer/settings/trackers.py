@@ -23,6 +23,13 @@ class OutputSettings(BaseModel):
     comment: bool = True
     attachment: bool = True
     bucket_label_group: str | None = None
+    rank_updates: Literal["always", "top"] = "always"
+    """When the rank is rewritten. `always` keeps every rank exact, so one issue moving up rewrites the rank of
+    every issue it passes. `top` rewrites a rank only within the first `rank_top` places (before or after the
+    move), when the issue's bucket changes, or when it has no rank yet: further down, a stored rank may lag by a
+    few places until one of those happens (score and bucket never lag)."""
+    rank_top: int = Field(default=50, ge=1)
+    """With `rank_updates = "top"`: how many of the first ranks are always kept exact."""
 
 
 class _TrackerBase(BaseModel):

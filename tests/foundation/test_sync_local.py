@@ -184,3 +184,41 @@ def test_progress_is_reported_as_issues_arrive(write_config, backlog_path: Path,
     calls: list[tuple[str, int, bool]] = []
     run_sync(load_settings(write_config(backlog=backlog_path)), dry_run=True, progress=lambda *a: calls.append(a))
     assert calls == [("local", 3, False), ("local", 6, False), ("local", 8, True)]
+
+
+def _churn(tmp_path: Path, policy: str) -> tuple[dict, dict, dict]:
+    """120 ranked issues; the last one jumps to the top. Returns the run summaries and the issues before/after."""
+    from tests.conftest import base_config, make_issue
+
+    backlog = tmp_path / f"{policy}.json"
+    backlog.write_text(json.dumps({"version": 1, "issues": [make_issue(n) for n in range(1, 121)]}))
+    text = base_config(backlog, tmp_path / f"{policy}.work").replace(
+        "comment = true", f'comment = true\nrank_updates = "{policy}"\nrank_top = 10'
+    )
+    config = tmp_path / f"{policy}.toml"
+    config.write_text(text)
+    _sync(config)
+    before = read_issues(backlog)
+    data = json.loads(backlog.read_text())
+    data["issues"][0]["fields"]["Reach"] = 10**6  # T-1 jumps from 120th to 1st
+    backlog.write_text(json.dumps(data))
+    moved = _sync(config)
+    rerun = _sync(config)
+    return moved, rerun, {"before": before, "after": read_issues(backlog)}
+
+
+def test_rank_updates_top_keeps_the_first_ranks_exact_and_leaves_the_tail_alone(tmp_path: Path) -> None:
+    always, always_rerun, _ = _churn(tmp_path, "always")
+    top, top_rerun, issues = _churn(tmp_path, "top")
+    assert always["fields_written"] >= 120  # every rank shifts by one
+    before, after = issues["before"], issues["after"]
+    ranks = {k: after[k]["fields"]["Priority Rank"] for k in after}
+    assert ranks["T-1"] == 1
+    # The first ten places are exact: the ten best issues hold ranks 1..10 and nobody else does.
+    assert sorted(v for v in ranks.values() if v <= 10) == list(range(1, 11))
+    rank_writes = {k for k in after if after[k]["fields"]["Priority Rank"] != before[k]["fields"]["Priority Rank"]}
+    bucket_moves = {k for k in after if after[k]["fields"]["Priority Bucket"] != before[k]["fields"]["Priority Bucket"]}
+    assert rank_writes <= bucket_moves | {k for k, v in ranks.items() if v <= 11}
+    assert top["fields_written"] < always["fields_written"] / 3
+    # Reruns write nothing under either policy: a lagging rank is not "changed" again and again.
+    assert always_rerun["planned_fields"] == top_rerun["planned_fields"] == 0
