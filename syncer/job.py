@@ -58,6 +58,7 @@ class JobResult:
             "alerts_sent": self.alerts.sent,
             "alerts_failed": self.alerts.failed,
             "alerts_pending": self.alerts.pending,
+            "alerts_dead_lettered": self.alerts.dead_lettered,
             "alert_errors": list(self.alerts.errors),
             "moved": self.moved[:50],
         }
@@ -230,6 +231,7 @@ def _counts(result: JobResult) -> dict[str, int]:
         "alerts_queued": result.alerts.queued,
         "alerts_sent": result.alerts.sent,
         "alerts_pending": result.alerts.pending,
+        "alerts_dead_lettered": result.alerts.dead_lettered,
     }
 
 

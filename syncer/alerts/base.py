@@ -44,7 +44,20 @@ def redact_in_logs(secret: str) -> None:
 
 
 class DeliveryError(Exception):
-    """A destination did not accept a message. The text is safe to store and log: it never holds a secret."""
+    """A destination did not accept a message. The text is safe to store and log: it never holds a secret.
+
+    `message_fault` says the destination works but refused this one message (or it could not be built): the
+    other messages go on, and this one is dead-lettered after `max_attempts`. Otherwise the destination itself
+    failed (unreachable, 5xx, timed out, refused the credentials) and its messages wait for the next run.
+    """
+
+    def __init__(self, message: str, *, message_fault: bool = False) -> None:
+        super().__init__(message)
+        self.message_fault = message_fault
+
+
+MESSAGE_REFUSED = frozenset({400, 413, 422})
+"""HTTP answers that refuse the message rather than the sender (bad payload, too large, unprocessable)."""
 
 
 class Sink(Protocol):
@@ -68,4 +81,7 @@ def post(client: httpx.Client, url: str, body: bytes, headers: Mapping[str, str]
     except httpx.HTTPError as exc:
         raise DeliveryError(f"{what}: request failed ({type(exc).__name__})") from None
     if not response.is_success:
-        raise DeliveryError(f"{what}: answered HTTP {response.status_code} {response.reason_phrase}".rstrip())
+        raise DeliveryError(
+            f"{what}: answered HTTP {response.status_code} {response.reason_phrase}".rstrip(),
+            message_fault=response.status_code in MESSAGE_REFUSED,
+        )

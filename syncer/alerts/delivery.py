@@ -1,8 +1,11 @@
 """Decide and deliver: turn the situations seen in a run into queued messages, then send what is pending.
 
 Deciding and queueing happen in one transaction per destination (see `syncer.state.outbox`); sending happens
-afterwards, message by message, oldest first. When a destination fails, its remaining messages wait for the
-next run, so its messages never arrive out of order ("resolved" before "started").
+afterwards, message by message, oldest first. When a destination fails (unreachable, 5xx, timed out), its
+remaining messages wait for the next run, so its messages never arrive out of order ("resolved" before
+"started"). A failure of one message (it cannot be built, or the destination refuses that message) does not
+hold back the others; after `max_attempts` such failures the message is dead-lettered: kept in the state
+store with its last error, reported, and no longer retried.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class AlertReport:
     sent: int = 0
     failed: int = 0
     pending: int = 0
+    dead_lettered: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -77,12 +81,24 @@ def deliver(
             dest.sink.send(pending.event)
         except Exception as exc:  # one destination's failure, whatever it is, must not starve the others
             # Only a DeliveryError's text is known to be free of secrets; anything else is named by its type.
-            error = str(exc) if isinstance(exc, DeliveryError) else _unexpected(dest, exc)
-            blocked.add(pending.sink)
+            # Something unexpected is raised while handling this one message, so it is this message's fault.
+            if isinstance(exc, DeliveryError):
+                error, message_fault = str(exc), exc.message_fault
+            else:
+                error, message_fault = _unexpected(dest, exc), True
             report.failed += 1
+            attempts = pending.attempts + 1
+            if message_fault and attempts >= dest.config.max_attempts:
+                error = f"{error}; dead-lettered after {attempts} attempts (delivery {pending.event.id})"
+                outbox.mark_dead(pending.id, clock(), error)
+                report.dead_lettered += 1
+                log.error("alerts.dead-lettered", extra={"sink": pending.sink, "attempts": attempts})
+            else:
+                outbox.mark_failed(pending.id, clock(), error)
+                log.warning("alerts.delivery-failed", extra={"sink": pending.sink, "attempts": attempts})
             report.errors.append(error)
-            outbox.mark_failed(pending.id, clock(), error)
-            log.warning("alerts.delivery-failed", extra={"sink": pending.sink, "attempts": pending.attempts + 1})
+            if not message_fault:
+                blocked.add(pending.sink)  # the destination is down: its later messages wait, in order
             continue
         outbox.mark_delivered(pending.id, clock())
         report.sent += 1

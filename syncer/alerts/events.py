@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from syncer.escape import NAME_MAX, TITLE_MAX, http_url, one_line
 from syncer.models import TrackerIssue, WipBreach
 
 EventType = Literal["started", "reminder", "resolved"]
@@ -84,6 +85,30 @@ def _days(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
+_NAMES = frozenset({"key", "issue", "name", "status", "assignee", "team"})
+
+
+def shown(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Subject data as every destination may show it: tracker text reduced to one clean, clipped line and a URL
+    to http(s) or "", so no payload carries terminal escapes, bidi overrides, a `javascript:` link or a 100 KB
+    title. Applied when a subject is made and again when a stored message is sent (it may predate this)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "items" and isinstance(value, list):
+            out[key] = [shown(item) if isinstance(item, Mapping) else item for item in value]
+        elif value is None or not isinstance(value, str):
+            out[key] = value
+        elif key in _NAMES:
+            out[key] = one_line(value, NAME_MAX)
+        elif key == "title":
+            out[key] = one_line(value, TITLE_MAX)
+        elif key == "url":
+            out[key] = http_url(value) or ""
+        else:
+            out[key] = value
+    return out
+
+
 def wip_subject(breach: WipBreach, issues: Mapping[str, TrackerIssue], *, max_items: int = 10) -> Subject:
     """A breach as an alert subject; `issues` (by key) supplies teams and assignees of the items."""
     teams = {breach.name} if breach.scope == "team" else set()
@@ -110,7 +135,7 @@ def wip_subject(breach: WipBreach, issues: Mapping[str, TrackerIssue], *, max_it
         "source": breach.source,
         "items": items,
     }
-    return Subject(breach.episode_key, "wip", breach.tracker, data, tuple(sorted(teams)))
+    return Subject(breach.episode_key, "wip", breach.tracker, shown(data), tuple(sorted(teams)))
 
 
 def aging_subject(issue: TrackerIssue, *, age_days: float, threshold_days: float, rule: str) -> Subject:
@@ -126,7 +151,7 @@ def aging_subject(issue: TrackerIssue, *, age_days: float, threshold_days: float
         "rule": rule,
     }
     teams = (issue.team,) if issue.team else ()
-    return Subject(f"{issue.tracker}/aging/{issue.key}", "aging", issue.tracker, data, teams)
+    return Subject(f"{issue.tracker}/aging/{issue.key}", "aging", issue.tracker, shown(data), teams)
 
 
 def by_key(subjects: Sequence[Subject]) -> dict[str, Subject]:

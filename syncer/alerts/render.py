@@ -1,4 +1,8 @@
-"""Alert text for people: a title and a few lines, shared by the console, file, e-mail and Slack fallback."""
+"""Alert text for people: a title and a few lines, shared by the console, file, e-mail and the webhook's text.
+
+Every value that came from a tracker goes through `syncer.escape` here, not only when the subject was made: a
+message queued by an older syncer is sent from the outbox as it was stored.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from syncer.alerts.events import AlertEvent
+from syncer.escape import NAME_MAX, TITLE_MAX, clean, http_url, one_line
 
 ADVICE_WIP = (
     "What to do: finish or unblock the oldest items before starting anything new; "
@@ -14,11 +19,26 @@ ADVICE_WIP = (
 ADVICE_AGING = "What to do: ask what is blocking it; swarm on it, split it, or decide to stop it."
 
 
+def name(value: Any) -> str:
+    """A key, person, status or team from a tracker, as one clean line."""
+    return one_line("" if value is None else value, NAME_MAX)
+
+
+def title_text(value: Any) -> str:
+    """An issue title from a tracker, as one clean line of at most 200 characters."""
+    return one_line("" if value is None else value, TITLE_MAX)
+
+
+def url(value: Any) -> str:
+    """An http(s) URL, or nothing: no other scheme is ever shown as something to click."""
+    return http_url(value) or ""
+
+
 def scope_label(data: Mapping[str, Any]) -> str:
     """ "column In Progress", "assignee ana", "team ENG"."""
     scope = str(data.get("scope", ""))
     noun = {"status": "column", "assignee": "assignee", "team": "team"}.get(scope, scope)
-    return f"{noun} {data.get('name')}"
+    return f"{noun} {name(data.get('name'))}"
 
 
 def days(value: Any) -> str:
@@ -35,7 +55,7 @@ def title(event: AlertEvent) -> str:
         if event.type == "reminder":
             return f"Still over WIP limit: {what} {where} has {d['count']} in progress (limit {d['limit']})"
         return f"WIP back within limit: {what} {where} (limit {d['limit']})"
-    item = f"{d['issue']} {where}"
+    item = f"{name(d['issue'])} {where}"
     if event.type == "started":
         return f"Aging item: {item} in progress for {days(d['age_days'])}"
     if event.type == "reminder":
@@ -55,19 +75,22 @@ def lines(event: AlertEvent) -> list[str]:
             out.append(f"Over its limit since {since}.")
         out.append("Oldest items first:")
         for item in d.get("items", []):
-            who = f", {item['assignee']}" if item.get("assignee") else ""
-            out.append(f"- {item['key']} {item['title']} ({days(item['age_days'])}{who}) {item['url']}")
+            who = f", {name(item['assignee'])}" if item.get("assignee") else ""
+            line = (
+                f"- {name(item['key'])} {title_text(item['title'])} ({days(item['age_days'])}{who}) {url(item['url'])}"
+            )
+            out.append(line.rstrip())
         out.append(ADVICE_WIP.format(what=str(scope_label(d)).split(" ", 1)[0]))
         return out
-    out.append(f"{d['issue']} {d['title']} {d['url']}")
+    out.append(f"{name(d['issue'])} {title_text(d['title'])} {url(d['url'])}".rstrip())
     if event.type == "resolved":
         out.append(f"It left progress or is no longer beyond the threshold (alerted since {since}).")
         return out
-    who = d.get("assignee") or "nobody"
-    out.append(f"Status {d['status']}, assigned to {who}; threshold {days(d['threshold_days'])} ({d['rule']}).")
+    who = name(d.get("assignee")) or "nobody"
+    out.append(f"Status {name(d['status'])}, assigned to {who}; threshold {days(d['threshold_days'])} ({d['rule']}).")
     out.append(ADVICE_AGING)
     return out
 
 
 def text(event: AlertEvent) -> str:
-    return "\n".join([title(event), *lines(event)])
+    return clean("\n".join([title(event), *lines(event)]))

@@ -16,6 +16,8 @@ from pydantic import SecretStr
 from syncer.alerts import render
 from syncer.alerts.base import post, redact_in_logs
 from syncer.alerts.events import AlertEvent
+from syncer.escape import slack as slack_text
+from syncer.escape import slack_link
 
 HEADER_MAX = 150
 SECTION_MAX = 3000
@@ -23,18 +25,26 @@ MAX_ITEMS = 10
 
 
 def escape(value: object) -> str:
-    """Slack mrkdwn treats &, < and > as control characters."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack mrkdwn treats &, < and > as control characters (`<!channel>` notifies everyone)."""
+    return slack_text(value)
 
 
 def link(url: str, label: str) -> str:
-    # "|" and ">" would end the label or the link early; Slack has no escape for them inside <url|label>.
-    safe = escape(label).replace("|", "¦")
-    return f"<{url.replace('>', '%3E').replace('|', '%7C')}|{safe}>" if url else safe
+    """`<url|label>` for an http(s) URL only; anything else (a `javascript:` URL) is the label as text."""
+    return slack_link(url, label)
 
 
 def clip(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def escaped_within(value: str, limit: int) -> str:
+    """`escape(value)` in at most `limit` characters, clipped before escaping so no entity is cut in half."""
+    out, keep = escape(value), len(value)
+    while len(out) > limit:
+        keep -= len(out) - limit
+        out = escape(clip(value, keep))
+    return out
 
 
 def _mrkdwn(value: str) -> dict[str, Any]:
@@ -44,8 +54,9 @@ def _mrkdwn(value: str) -> dict[str, Any]:
 def _item_lines(event: AlertEvent) -> list[str]:
     out = []
     for item in list(event.data.get("items", []))[:MAX_ITEMS]:
-        who = f" · {escape(item['assignee'])}" if item.get("assignee") else ""
-        out.append(f"• {link(item['url'], item['key'] + ' ' + item['title'])} — {render.days(item['age_days'])}{who}")
+        who = f" · {escape(render.name(item['assignee']))}" if item.get("assignee") else ""
+        label = f"{render.name(item['key'])} {render.title_text(item['title'])}"
+        out.append(f"• {link(item['url'], label)} — {render.days(item['age_days'])}{who}")
     return out
 
 
@@ -64,7 +75,7 @@ def payload(event: AlertEvent) -> dict[str, Any]:
     since = event.episode_started.date().isoformat()
     head = render.title(event)
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": clip(head, HEADER_MAX), "emoji": True}}
+        {"type": "header", "text": {"type": "plain_text", "text": escaped_within(head, HEADER_MAX), "emoji": True}}
     ]
     if event.category == "wip":
         what = escape(render.scope_label(d))
@@ -81,20 +92,21 @@ def payload(event: AlertEvent) -> dict[str, Any]:
             advice = render.ADVICE_WIP.format(what=render.scope_label(d).split(" ", 1)[0])
             blocks.append({"type": "context", "elements": [_mrkdwn(escape(advice))]})
     else:
-        item = link(d["url"], f"{d['issue']} {d['title']}")
+        item = link(d["url"], f"{render.name(d['issue'])} {render.title_text(d['title'])}")
         if event.type == "resolved":
             blocks.append({"type": "section", "text": _mrkdwn(f"{item} is no longer aging (alerted since {since}).")})
         else:
-            who = escape(d.get("assignee") or "nobody")
+            who = escape(render.name(d.get("assignee")) or "nobody")
             summary = (
                 f"{item} has been in progress for *{render.days(d['age_days'])}* "
-                f"(status {escape(d['status'])}, assigned to {who}).\n"
+                f"(status {escape(render.name(d['status']))}, assigned to {who}).\n"
                 f"Threshold: {render.days(d['threshold_days'])}, {escape(d['rule'])}."
             )
             blocks.append({"type": "section", "text": _mrkdwn(summary)})
             blocks.append({"type": "context", "elements": [_mrkdwn(escape(render.ADVICE_AGING))]})
-    # `text` is the notification and screen-reader fallback Slack asks for alongside blocks.
-    return {"text": clip(head, SECTION_MAX), "blocks": blocks}
+    # `text` is the notification and screen-reader fallback Slack asks for alongside blocks. It is mrkdwn too:
+    # unescaped, an assignee named "<!channel>" would notify the whole channel.
+    return {"text": escaped_within(head, SECTION_MAX), "blocks": blocks}
 
 
 class SlackSink:

@@ -23,7 +23,8 @@ from pydantic import SecretStr
 
 from syncer.alerts import render
 from syncer.alerts.base import post
-from syncer.alerts.events import AlertEvent
+from syncer.alerts.events import AlertEvent, shown
+from syncer.escape import one_line
 
 SCHEMA_ID = "syncer.alert/v1"
 SIGNATURE_HEADER = "X-Syncer-Signature"
@@ -36,11 +37,11 @@ def payload(event: AlertEvent) -> dict[str, Any]:
         "event": event.type,
         "category": event.category,
         "tracker": event.tracker,
-        "episode": {"key": event.key, "started_at": event.episode_started.isoformat()},
+        "episode": {"key": one_line(event.key), "started_at": event.episode_started.isoformat()},
         "occurred_at": event.at.isoformat(),
         "title": render.title(event),
         "text": render.text(event),
-        "subject": dict(event.data),
+        "subject": shown(event.data),
     }
 
 

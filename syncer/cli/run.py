@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from syncer.cli import main
 from syncer.exitcodes import ExitCode
@@ -55,7 +56,12 @@ def finish(report: RunReport, *, as_json: bool, show_plan: bool, extra: Mapping[
     else:
         print_summary(report, data, console)
         if extra and not report.dry_run:
-            console.print(f"alerts: {extra['alerts_sent']} sent, {extra['alerts_pending']} pending")
+            line = f"alerts: {extra['alerts_sent']} sent, {extra['alerts_pending']} pending"
+            if extra.get("alerts_dead_lettered"):
+                line += f", {extra['alerts_dead_lettered']} dead-lettered (kept in the state store, not retried)"
+            console.print(line, markup=False, highlight=False)
+            for error in extra.get("alert_errors", []):
+                console.print(Text.assemble(("alert error", "red"), " ", error))
     raise SystemExit(exit_code(report))
 
 

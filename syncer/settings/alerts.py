@@ -51,6 +51,8 @@ class _AlertBase(BaseModel):
     categories: tuple[Literal["wip", "aging"], ...] = ("wip", "aging")
     remind_after: timedelta = timedelta(hours=24)
     """While a breach lasts, remind this often ("24h", "3d", seconds)."""
+    max_attempts: int = Field(default=3, ge=1, le=100)
+    """A message this destination refused (or that could not be built) this many times is dead-lettered."""
 
     @field_validator("remind_after", mode="before")
     @classmethod

@@ -4,6 +4,7 @@ Decisions and the messages they produce are written in one transaction, so an ep
 its message being queued. A message is marked delivered right after the destination accepted it; one that
 failed stays pending and is retried on the next run, oldest first, so nothing is lost and nothing is sent twice
 (short of a crash between the send and the mark; the webhook's delivery id lets a receiver drop that duplicate).
+A message the destination keeps refusing is dead-lettered: kept with its last error, no longer retried.
 """
 
 from __future__ import annotations
@@ -20,6 +21,17 @@ from syncer.alerts.events import AlertEvent, Subject
 from syncer.state import schema as t
 
 ERROR_LIMIT = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    id: int
+    sink: str
+    tracker: str
+    event: AlertEvent
+    attempts: int
+    error: str
+    dead_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +118,12 @@ class Outbox:
         d = t.deliveries
         query = (
             select(d)
-            .where(d.c.delivered_at.is_(None), d.c.sink.in_(list(sinks)), d.c.tracker.in_(list(trackers)))
+            .where(
+                d.c.delivered_at.is_(None),
+                d.c.dead_at.is_(None),
+                d.c.sink.in_(list(sinks)),
+                d.c.tracker.in_(list(trackers)),
+            )
             .order_by(d.c.id)
         )
         with self.engine.connect() as conn:
@@ -134,10 +151,44 @@ class Outbox:
                 .values(last_attempt_at=at, attempts=d.c.attempts + 1, last_error=error[:ERROR_LIMIT])
             )
 
+    def mark_dead(self, delivery_id: int, at: datetime, error: str) -> None:
+        """A failed attempt after which the message is no longer retried (it stays in the table)."""
+        d = t.deliveries
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(d)
+                .where(d.c.id == delivery_id)
+                .values(last_attempt_at=at, attempts=d.c.attempts + 1, last_error=error[:ERROR_LIMIT], dead_at=at)
+            )
+
+    def dead_letters(self, sink: str | None = None) -> list[DeadLetter]:
+        """Every dead-lettered message (optionally for one destination), oldest first."""
+        d = t.deliveries
+        query = select(d).where(d.c.dead_at.is_not(None)).order_by(d.c.id)
+        if sink is not None:
+            query = query.where(d.c.sink == sink)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            DeadLetter(
+                r["id"],
+                r["sink"],
+                r["tracker"],
+                AlertEvent.from_json(r["event"]),
+                r["attempts"],
+                r["last_error"] or "",
+                r["dead_at"],
+            )
+            for r in rows
+        ]
+
     def count_pending(self, sinks: Iterable[str], trackers: Iterable[str]) -> int:
         d = t.deliveries
         query = select(func.count()).where(
-            d.c.delivered_at.is_(None), d.c.sink.in_(list(sinks)), d.c.tracker.in_(list(trackers))
+            d.c.delivered_at.is_(None),
+            d.c.dead_at.is_(None),
+            d.c.sink.in_(list(sinks)),
+            d.c.tracker.in_(list(trackers)),
         )
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())

@@ -4,7 +4,7 @@ runs              one row per `syncer run` attempt: when, which trackers, outcom
 score_history     one row per issue each time its score, rank, bucket, inputs or status changed
 in_progress_spans when an item entered "in progress" and when it left (finished or dropped) (v2)
 alert_episodes    one breach (or aging item) as seen by one alert destination: started .. resolved
-deliveries        every message an episode produced for a destination; pending until delivered
+deliveries        every message an episode produced for a destination; pending until delivered or dead-lettered (v3)
 run_locks         the SQLite run-lock lease (and, on PostgreSQL, who holds the advisory lock)
 syncer_schema     the schema version, one row
 """
@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from syncer.state.types import UTCDateTime
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -108,6 +108,7 @@ deliveries = Table(
     Column("last_attempt_at", UTCDateTime),
     Column("last_error", Text),
     Column("delivered_at", UTCDateTime),
+    Column("dead_at", UTCDateTime),
     Index("ix_deliveries_pending", "sink", "tracker", "delivered_at"),
 )
 

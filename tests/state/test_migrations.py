@@ -33,9 +33,9 @@ def test_fresh_database_gets_the_latest_schema(state_url: str) -> None:
         assert columns[table.name] == {c.name for c in table.columns}, table.name
 
 
-def test_previous_version_is_upgraded_and_keeps_its_data(state_url: str) -> None:
+def test_a_version_1_database_is_upgraded_and_keeps_its_data(state_url: str) -> None:
     engine = make_engine(state_url)
-    migrate(engine, target=SCHEMA_VERSION - 1)
+    migrate(engine, target=1)
     seen = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     with engine.begin() as conn:
         conn.execute(
@@ -48,7 +48,7 @@ def test_previous_version_is_upgraded_and_keeps_its_data(state_url: str) -> None
         )
         assert "in_progress_spans" not in inspect(conn).get_table_names()
     engine.dispose()
-    assert _version(state_url) == SCHEMA_VERSION - 1
+    assert _version(state_url) == 1
 
     store = StateStore.open(state_url)
     try:
@@ -60,6 +60,36 @@ def test_previous_version_is_upgraded_and_keeps_its_data(state_url: str) -> None
         assert rows[0].snapshot.status_category is None
         assert rows[0].first_seen == seen
         assert store.open_spans("jira") == {}
+    finally:
+        store.close()
+
+
+def test_a_version_2_database_keeps_its_pending_deliveries_pending(state_url: str) -> None:
+    engine = make_engine(state_url)
+    migrate(engine, target=2)
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO deliveries (event_id, sink, tracker, event, created_at, attempts)"
+                " VALUES ('e1', 'slack', 'jira', :event, :at, 2)"
+            ),
+            {
+                "event": '{"id": "e1", "type": "started", "category": "aging", "key": "jira/aging/ACME-1",'
+                ' "tracker": "jira", "episode_started": "2026-11-20T09:00:00+00:00",'
+                ' "at": "2026-11-20T09:00:00+00:00", "data": {}}',
+                "at": at.replace(tzinfo=None) if engine.dialect.name == "sqlite" else at,
+            },
+        )
+    engine.dispose()
+
+    store = StateStore.open(state_url)
+    try:
+        from syncer.state.outbox import Outbox
+
+        outbox = Outbox(store.engine)
+        assert [(p.event.id, p.attempts) for p in outbox.pending(["slack"], ["jira"])] == [("e1", 2)]
+        assert outbox.dead_letters() == []
     finally:
         store.close()
 
