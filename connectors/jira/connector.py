@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from pydantic import SecretStr
 
 from connectors.jira.board import board_limits, status_names
+from connectors.errors import TrackerConfigError
 from connectors.jira.client import JiraClient
+from connectors.jira.errors import JiraRejected
 from connectors.jira.fields import FieldCatalog
 from connectors.jira.mapping import COMMENT_PROPERTY, IssueShape, to_issue
 from connectors.jira.pagination import NextPageTokenPaginator, Paginator, StartAtPaginator
@@ -60,15 +62,25 @@ class JiraConnector:
         properties = [COMMENT_PROPERTY] if shape.comment else []
         # Data Center has no statuscategorychangedate: the changelog says when the issue entered its status.
         expand = None if shape.cloud else "changelog"
+        first = True
         while paginator.has_next:
-            page = self.client.search(
-                self.settings.jql,
-                fields=fields,
-                properties=properties,
-                expand=expand,
-                max_results=self.settings.page_size,
-                page=paginator.params(),
-            )
+            try:
+                page = self.client.search(
+                    self.settings.jql,
+                    fields=fields,
+                    properties=properties,
+                    expand=expand,
+                    max_results=self.settings.page_size,
+                    page=paginator.params(),
+                )
+            except JiraRejected as exc:
+                if not first or exc.status != 400:
+                    raise
+                # A 400 on the first page is Jira refusing the query itself (unknown project, status, field,
+                # or syntax): the fix is in `jql`, so say so with Jira's own words.
+                reason = "; ".join(exc.messages) or str(exc)
+                raise TrackerConfigError(f"jql = {self.settings.jql!r}: Jira refused the query: {reason}") from exc
+            first = False
             for raw in paginator.update(page):
                 yield to_issue(raw, shape)
 

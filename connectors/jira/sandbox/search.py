@@ -82,8 +82,8 @@ def _offset(token: str, query: str) -> int | None:
         return None
 
 
-def _error(status: int, message: str) -> SandboxResponse:
-    return SandboxResponse(status, {"errorMessages": [message], "errors": {}})
+def _error(status: int, *messages: str) -> SandboxResponse:
+    return SandboxResponse(status, {"errorMessages": list(messages), "errors": {}})
 
 
 def search_jql(
@@ -95,7 +95,7 @@ def search_jql(
     try:
         matches = jql.run(state, jql.parse(state, args.jql, bounded=True))
     except jql.JqlError as exc:
-        return _error(400, str(exc))
+        return _error(400, *exc.messages)
     offset = 0
     if args.next_token:
         found = _offset(args.next_token, args.jql)
@@ -122,10 +122,14 @@ def search_offset(
     state: JiraState, base: str, request: SandboxRequest, *, max_cap: int, version: str = "2"
 ) -> SandboxResponse:
     args = parse_args(request, default_fields=["*navigable"])
+    # validateQuery: strict/true (the default) refuses values that do not exist; warn lists them; none/false not.
+    given = (request.json() or {}).get("validateQuery") if request.method == "POST" else request.param("validateQuery")
+    validate = str(given if given is not None else "strict").lower()
     try:
-        matches = jql.run(state, jql.parse(state, args.jql, bounded=False))
+        query = jql.parse(state, args.jql, bounded=False, strict=validate in ("strict", "true"))
     except jql.JqlError as exc:
-        return _error(400, str(exc))
+        return _error(400, *exc.messages)
+    matches = jql.run(state, query)
     size = max(0, min(args.max_results, max_cap))
     page = matches[args.start_at : args.start_at + size]
     fields = wanted_fields(state, args.fields)
@@ -136,6 +140,7 @@ def search_offset(
             "startAt": args.start_at,
             "maxResults": size,
             "total": len(matches),
+            **({"warningMessages": query.warnings} if query.warnings and validate == "warn" else {}),
             "issues": [
                 issue_json(
                     state, base, i, fields=fields, properties=args.properties, expand=args.expand, version=version

@@ -74,6 +74,7 @@ class Issue:
     """When the status category last changed (Cloud's statuscategorychangedate)."""
     issuetype: str = "Story"
     subtask: bool = False
+    priority: str = "Medium"
     assignee: str | None = None
     labels: list[str] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
