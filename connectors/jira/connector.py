@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 from pydantic import SecretStr
 
-from connectors.jira.board import board_limits, status_names
 from connectors.errors import TrackerConfigError
+from connectors.jira.board import board_limits, status_names
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraRejected
 from connectors.jira.fields import FieldCatalog
