@@ -1,9 +1,18 @@
-"""Reading an exported backlog (CSV or JSON) for `syncer score`.
+"""Reading an exported backlog for `syncer score`: Jira's or Linear's CSV export, or a plain CSV or JSON file.
 
-CSV: UTF-8 with or without a BOM, LF or CRLF line ends, a header row with a `key` column; other columns are
-passed on as inputs by name (`summary`, `reach`, ...), ignoring case; spaces or hyphens read as `_`.
-JSON: a list of objects, or an object whose `issues` is one; each object has a `key`.
-Every error is a `BacklogFileError` naming the file, and the line (and column) where that helps.
+The flavour comes from the header row:
+
+- **jira** (`Issue key` and `Summary`, Jira's "Export CSV (all fields)"): custom fields are headed
+  `Custom field (NAME)` and can be asked for by NAME; the columns Jira repeats once per value (`Labels`, `Sprint`,
+  `Watchers`, `Comment`, `Attachment`, ...) are merged into one; dates such as `05/Nov/26 2:37 PM` are read.
+- **linear** (`ID` and `Title`, Linear's CSV export): `Labels` is one comma-separated cell, a label in a label
+  group reads `Group/Value`; `Description` holds the Markdown (with any ```` ```syncer ```` block).
+- **plain**: a `key` column (or JSON field), optionally `summary` or `title`. JSON is a list of objects or an
+  object with an `issues` list; an issue's `fields` object (the local tracker's file) adds its fields as columns.
+
+All of them: UTF-8 with or without a BOM, LF or CRLF, quoted cells spanning lines. Columns are found by name
+ignoring case, and spaces, hyphens and underscores alike ("Story Points" = "story_points"). Every error is a
+`BacklogFileError` naming the file, and the line (and column) where that helps.
 """
 
 from __future__ import annotations
@@ -12,21 +21,86 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from syncer.models import RawValue
 
+Flavour = Literal["jira", "linear", "plain"]
+FLAVOUR_NAMES: Mapping[Flavour, str] = {
+    "jira": "Jira CSV export",
+    "linear": "Linear CSV export",
+    "plain": "plain file",
+}
 KEY = "key"
 SUMMARY = "summary"
-_SEPARATORS = re.compile(r"[\s\-]+")
+_SEPARATORS = re.compile(r"[\s\-_]+")
+_CUSTOM = re.compile(r"^custom field \((.+)\)$", re.IGNORECASE)
+_KEY_COLUMNS: Mapping[Flavour, tuple[str, ...]] = {"jira": ("issue_key",), "linear": ("id",), "plain": (KEY,)}
+_SUMMARY_COLUMNS: Mapping[Flavour, tuple[str, ...]] = {
+    "jira": (SUMMARY,),
+    "linear": ("title",),
+    "plain": (SUMMARY, "title"),
+}
+_LABEL_COLUMNS = ("labels", "label")
+DATE_COLUMNS = frozenset(
+    {
+        "created",
+        "updated",
+        "resolved",
+        "due_date",
+        "last_viewed",
+        "status_category_changed",
+        "started",
+        "completed",
+        "canceled",
+        "archived",
+        "triaged",
+        "cycle_start",
+        "cycle_end",
+    }
+)
+"""Columns Jira or Linear export as dates (matched as `column_name`s)."""
+_DATE_FORMATS = (
+    # Jira's export writes dates in the exporting user's format; these are Cloud's and Data Center's defaults.
+    "%d/%b/%y %I:%M %p",
+    "%d/%b/%Y %I:%M %p",
+    "%d/%b/%y %H:%M",
+    "%d/%b/%y",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+)
 
 
 def column_name(header: str) -> str:
-    """Spreadsheet headers as input names: "Business Value" and "business-value" both read as business_value."""
+    """The form columns are matched in: "Business Value", "business-value", "BUSINESS_VALUE" -> business_value."""
     return _SEPARATORS.sub("_", header.strip()).casefold()
+
+
+def custom_field_name(header: str) -> str | None:
+    """`Custom field (Story Points)` -> `Story Points` (Jira's header for a custom field); else None."""
+    match = _CUSTOM.match(header.strip())
+    return match.group(1).strip() if match else None
+
+
+def parse_export_time(text: str) -> datetime | None:
+    """A date cell as Jira or Linear export it (`05/Nov/26 2:37 PM`, ISO 8601); None when it is none of these."""
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, pattern)  # noqa: DTZ007 - an export's dates carry no zone
+        except ValueError:
+            continue
+    return None
 
 
 class BacklogFileError(Exception):
@@ -39,25 +113,64 @@ class BacklogFileError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class BacklogRow:
-    """One issue from the file: its key, summary and every column or field by name (inputs included)."""
+    """One issue from the file: key, summary, every column by header (as the file spells it) and its labels."""
 
     key: str
     summary: str
-    inputs: Mapping[str, RawValue]
+    values: Mapping[str, RawValue]
+    labels: tuple[str, ...] = ()
 
 
-def read_backlog(path: Path) -> list[BacklogRow]:
+@dataclass(frozen=True)
+class Backlog:
+    """A read export: its flavour, columns in file order (a repeated column once) and rows in file order."""
+
+    path: Path
+    flavour: Flavour
+    columns: tuple[str, ...]
+    rows: list[BacklogRow]
+    key_column: str
+    summary_column: str | None = None
+    repeated: Mapping[str, int] = field(default_factory=dict)
+    """Columns the file repeats, with how often (merged into one value per row)."""
+    dates: tuple[str, ...] = ()
+    """Columns read as dates."""
+
+    def find(self, name: str) -> str | None:
+        """The header of the column called `name` (any case or spacing; a Jira custom field by its own name)."""
+        wanted = column_name(name)
+        for header in self.columns:
+            if column_name(header) == wanted:
+                return header
+        for header in self.columns:
+            custom = custom_field_name(header)
+            if custom is not None and column_name(custom) == wanted:
+                return header
+        return None
+
+    def label_groups(self) -> list[str]:
+        """Label groups present (`Group/Value` labels), in first-seen order, spelled as first seen."""
+        seen: dict[str, str] = {}
+        for row in self.rows:
+            for label in row.labels:
+                group, sep, _ = label.partition("/")
+                if sep and group.strip():
+                    seen.setdefault(group.strip().casefold(), group.strip())
+        return list(seen.values())
+
+
+def read_backlog(path: Path) -> Backlog:
     """Read a CSV or JSON backlog; the format comes from the suffix, else from the first character.
 
     Args:
         path: The file.
 
     Returns:
-        The rows in file order.
+        The backlog, rows in file order.
 
     Raises:
-        BacklogFileError: The file is missing or unreadable, is not UTF-8, is malformed, has no `key` column,
-            an empty key, or a key that appears twice.
+        BacklogFileError: The file is missing or unreadable, is not UTF-8, is malformed, has no key column, an
+            empty key, or a key that appears twice.
     """
     try:
         data = path.read_bytes()
@@ -70,11 +183,11 @@ def read_backlog(path: Path) -> list[BacklogRow]:
         raise BacklogFileError(path, "not UTF-8 text", line=line) from exc
     suffix = path.suffix.lower()
     if suffix == ".json" or (suffix != ".csv" and text.lstrip()[:1] in ("[", "{")):
-        return _unique(path, _json_rows(path, text), "issue #")
-    return _unique(path, _csv_rows(path, text), "line ")
+        return _json_backlog(path, text)
+    return _csv_backlog(path, text)
 
 
-def _unique(path: Path, rows: Iterator[tuple[int, BacklogRow]], where: str) -> list[BacklogRow]:
+def _unique(path: Path, rows: Iterable[tuple[int, BacklogRow]], where: str) -> list[BacklogRow]:
     """The rows, refusing a repeated key: results are keyed by issue, so a repeat would hide one of them."""
     first: dict[str, int] = {}
     out: list[BacklogRow] = []
@@ -87,34 +200,99 @@ def _unique(path: Path, rows: Iterator[tuple[int, BacklogRow]], where: str) -> l
     return out
 
 
-def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, BacklogRow]]:
-    """Rows with their line numbers (the line a row starts on)."""
+def _flavour(names: Sequence[str]) -> Flavour:
+    present = set(names)
+    if "issue_key" in present and SUMMARY in present:
+        return "jira"
+    if KEY not in present and "id" in present and "title" in present:
+        return "linear"
+    return "plain"
+
+
+def _first(names: Sequence[str], wanted: Sequence[str]) -> int | None:
+    for name in wanted:
+        if name in names:
+            return names.index(name)
+    return None
+
+
+def _merge(cells: Sequence[str]) -> RawValue:
+    """Cells of one repeated column as one value: the distinct non-empty ones, joined (two different values for
+    an input then read as unreadable, instead of one being picked silently)."""
+    distinct = list(dict.fromkeys(c.strip() for c in cells if c.strip()))
+    return ", ".join(distinct)
+
+
+def _split_labels(cells: Iterable[str]) -> tuple[str, ...]:
+    labels = [part.strip() for cell in cells for part in cell.split(",")]
+    return tuple(dict.fromkeys(label for label in labels if label))
+
+
+def _csv_backlog(path: Path, text: str) -> Backlog:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
         if header is None:
             raise BacklogFileError(path, f"empty file; expected a header row with a {KEY!r} column")
-        columns = [column_name(name) for name in header]
-        if KEY not in columns:
-            raise BacklogFileError(path, f"no {KEY!r} column (columns: {', '.join(columns) or 'none'})", line=1)
-        repeated = sorted({c for c in columns if columns.count(c) > 1})
-        if repeated:
-            raise BacklogFileError(path, f"repeated column(s): {', '.join(repeated)}", line=1)
+        headers = [h.strip() for h in header]
+        names = [column_name(h) for h in headers]
+        flavour = _flavour(names)
+        key_at = _first(names, _KEY_COLUMNS[flavour])
+        if key_at is None:
+            shown = ", ".join(h for h in headers if h) or "none"
+            raise BacklogFileError(
+                path,
+                f"no {KEY!r} column (columns: {shown}); a Jira export has 'Issue key', a Linear export 'ID'",
+                line=1,
+            )
+        summary_at = _first(names, _SUMMARY_COLUMNS[flavour])
+        # Each distinct column once, at its first position; a repeated one gathers every position.
+        positions: dict[str, list[int]] = {}
+        display: dict[str, str] = {}
+        for index, name in enumerate(names):
+            if not name:
+                continue
+            positions.setdefault(name, []).append(index)
+            display.setdefault(name, headers[index])
+        dates = {name for name in positions if name in DATE_COLUMNS}
+        label_names = [name for name in _LABEL_COLUMNS if name in positions]
+        rows: list[tuple[int, BacklogRow]] = []
         start = reader.line_num + 1
         for cells in reader:
             line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue
-            if len(cells) > len(columns):
-                raise BacklogFileError(path, f"{len(cells)} values but {len(columns)} columns", line=line)
-            values: dict[str, RawValue] = dict(zip(columns, cells, strict=False))
-            yield line, _row(path, values, line)
+            if len(cells) > len(headers):
+                raise BacklogFileError(path, f"{len(cells)} values but {len(headers)} columns", line=line)
+            padded = cells + [""] * (len(headers) - len(cells))
+            values: dict[str, RawValue] = {}
+            for name, where in positions.items():
+                value = padded[where[0]] if len(where) == 1 else _merge([padded[i] for i in where])
+                if name in dates and isinstance(value, str):
+                    parsed = parse_export_time(value)
+                    value = parsed.isoformat() if parsed is not None else value
+                values[display[name]] = value
+            key = padded[key_at].strip()
+            if not key:
+                raise BacklogFileError(path, f"row has no {headers[key_at]!r}", line=line)
+            labels = _split_labels(padded[i] for name in label_names for i in positions[name])
+            summary = padded[summary_at].strip() if summary_at is not None else ""
+            rows.append((line, BacklogRow(key, summary, values, labels)))
     except csv.Error as exc:
         raise BacklogFileError(path, f"not valid CSV: {exc}", line=reader.line_num) from exc
+    return Backlog(
+        path=path,
+        flavour=flavour,
+        columns=tuple(display.values()),
+        rows=_unique(path, rows, "line "),
+        key_column=headers[key_at],
+        summary_column=headers[summary_at] if summary_at is not None else None,
+        repeated={display[n]: len(w) for n, w in positions.items() if len(w) > 1},
+        dates=tuple(display[n] for n in positions if n in dates),
+    )
 
 
-def _json_rows(path: Path, text: str) -> Iterator[tuple[int, BacklogRow]]:
-    """Rows with their 1-based position in the list."""
+def _json_backlog(path: Path, text: str) -> Backlog:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -122,10 +300,44 @@ def _json_rows(path: Path, text: str) -> Iterator[tuple[int, BacklogRow]]:
     issues = document.get("issues") if isinstance(document, dict) else document
     if not isinstance(issues, list):
         raise BacklogFileError(path, 'expected a list of issues, or an object with an "issues" list')
+    columns: dict[str, str] = {}
+    rows = _unique(path, _json_rows(path, issues, columns), "issue #")
+    return Backlog(
+        path=path,
+        flavour="plain",
+        columns=tuple(columns.values()),
+        rows=rows,
+        key_column=KEY,
+        summary_column=columns.get(SUMMARY) or columns.get("title"),
+    )
+
+
+def _json_rows(path: Path, issues: list[Any], columns: dict[str, str]) -> Iterator[tuple[int, BacklogRow]]:
     for index, item in enumerate(issues, start=1):
         if not isinstance(item, dict):
             raise BacklogFileError(path, f"issue #{index} is not an object")
-        yield index, _row(path, {column_name(str(k)): _scalar(v) for k, v in item.items()}, None, index)
+        flat = {str(k): v for k, v in item.items() if k != "fields"}
+        fields = item.get("fields")
+        if isinstance(fields, dict):  # the local tracker's record: inputs live under "fields"
+            flat.update({str(k): v for k, v in fields.items() if str(k) not in flat})
+        values: dict[str, RawValue] = {}
+        by_name: dict[str, Any] = {}
+        for name, value in flat.items():
+            columns.setdefault(column_name(name), name)
+            values[columns[column_name(name)]] = _scalar(value)
+            by_name.setdefault(column_name(name), value)
+        raw_key = by_name.get(KEY)
+        key = str(raw_key).strip() if isinstance(raw_key, str | int) and not isinstance(raw_key, bool) else ""
+        if not key:
+            raise BacklogFileError(path, f"issue #{index} has no {KEY!r}")
+        summary = by_name.get(SUMMARY, by_name.get("title"))
+        raw_labels = by_name.get("labels")
+        labels: tuple[str, ...] = ()
+        if isinstance(raw_labels, list):
+            labels = tuple(str(x) for x in raw_labels if isinstance(x, str))
+        elif isinstance(raw_labels, str):
+            labels = _split_labels([raw_labels])
+        yield index, BacklogRow(key, summary if isinstance(summary, str) else "", values, labels)
 
 
 def _scalar(value: Any) -> RawValue:
@@ -133,13 +345,3 @@ def _scalar(value: Any) -> RawValue:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return json.dumps(value, ensure_ascii=False)
-
-
-def _row(path: Path, values: dict[str, RawValue], line: int | None, index: int | None = None) -> BacklogRow:
-    raw_key = values.get(KEY)
-    key = str(raw_key).strip() if isinstance(raw_key, str | int) and not isinstance(raw_key, bool) else ""
-    if not key:
-        what = f"issue #{index} has" if index is not None else "row has"
-        raise BacklogFileError(path, f"{what} no {KEY!r}", line=line)
-    summary = values.get(SUMMARY)
-    return BacklogRow(key, summary if isinstance(summary, str) else "", values)
