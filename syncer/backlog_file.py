@@ -187,17 +187,92 @@ def read_backlog(path: Path) -> Backlog:
     return _csv_backlog(path, text)
 
 
+def first_duplicate(keyed: Iterable[tuple[str, str]]) -> tuple[str, str, str] | None:
+    """The first repeated key as (key, where it first was, where it is again); `keyed` is (key, where) pairs.
+
+    Results are keyed by issue, so a repeat would hide one of them, or (written back) make every run edit one
+    issue with the other's values: a file with one is refused, by `syncer score` and the local tracker alike.
+    """
+    first: dict[str, str] = {}
+    for key, where in keyed:
+        if key in first:
+            return key, first[key], where
+        first[key] = where
+    return None
+
+
 def _unique(path: Path, rows: Iterable[tuple[int, BacklogRow]], where: str) -> list[BacklogRow]:
-    """The rows, refusing a repeated key: results are keyed by issue, so a repeat would hide one of them."""
-    first: dict[str, int] = {}
-    out: list[BacklogRow] = []
-    for position, row in rows:
-        if row.key in first:
-            message = f"duplicate key {row.key!r} at {where}{position} (first at {where}{first[row.key]})"
-            raise BacklogFileError(path, message)
-        first[row.key] = position
-        out.append(row)
-    return out
+    """The rows, refusing a repeated key."""
+    out = list(rows)
+    repeat = first_duplicate((row.key, f"{where}{position}") for position, row in out)
+    if repeat is not None:
+        key, earlier, later = repeat
+        raise BacklogFileError(path, f"duplicate key {key!r} at {later} (first at {earlier})")
+    return [row for _, row in out]
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def issue_lines(text: str) -> list[int] | None:
+    """The line each item of the issues list starts on, for a JSON text already known to parse.
+
+    The list is the document itself or its top-level "issues" member (the last one, as `json.loads` keeps).
+    None when the text does not have that shape.
+    """
+    decoder = json.JSONDecoder()
+    newlines = _NewlineCounter(text)
+
+    def skip(i: int) -> int:
+        match = _WHITESPACE.match(text, i)
+        return match.end() if match else i
+
+    def items(i: int) -> tuple[list[int], int]:
+        lines: list[int] = []
+        i = skip(i + 1)
+        while text[i] != "]":
+            lines.append(newlines.line_at(i))
+            _, i = decoder.raw_decode(text, i)
+            i = skip(i)
+            if text[i] == ",":
+                i = skip(i + 1)
+        return lines, i + 1
+
+    try:
+        i = skip(1 if text.startswith("\ufeff") else 0)
+        if text[i] == "[":
+            return items(i)[0]
+        if text[i] != "{":
+            return None
+        found: list[int] | None = None
+        i = skip(i + 1)
+        while text[i] != "}":
+            name, i = decoder.raw_decode(text, i)
+            i = skip(skip(i) + 1)  # the colon
+            if name == "issues" and text[i] == "[":
+                found, i = items(i)
+            else:
+                _, i = decoder.raw_decode(text, i)
+            i = skip(i)
+            if text[i] == ",":
+                i = skip(i + 1)
+        return found
+    except (ValueError, IndexError):
+        return None
+
+
+class _NewlineCounter:
+    """Line numbers for increasing offsets in one pass (counting from the start each time is quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._offset = 0
+        self._line = 1
+
+    def line_at(self, offset: int) -> int:
+        self._line += self._text.count("\n", self._offset, offset)
+        self._offset = offset
+        return self._line
 
 
 def _flavour(names: Sequence[str]) -> Flavour:

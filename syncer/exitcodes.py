@@ -13,7 +13,7 @@ class ExitCode(IntEnum):
     CONFIG = 2
     """Usage or configuration error; the message names the key and the file."""
     TRACKER_UNAVAILABLE = 3
-    """A tracker could not be reached or refused the credentials."""
+    """A tracker or the state database could not be reached, or a tracker refused the credentials."""
     LOCKED = 4
     """Another run holds the run lock for this tracker; the message names the holder."""
 
@@ -22,7 +22,8 @@ EXIT_CODES_HELP = """\
 Exit codes:
   0  success
   1  finished, but some issues could not be written (retried next run)
-  2  usage or configuration error (the message names the key and the file)
-  3  a tracker could not be reached or refused the credentials
+  2  usage or configuration error (the message names the key and the file), or
+     a run held because one input is missing on most issues; nothing was written
+  3  a tracker or the state database could not be reached, or credentials refused
   4  another run holds the run lock (the message names the holder)
 """

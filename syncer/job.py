@@ -29,6 +29,7 @@ from syncer.alerts.events import Subject, wip_subject
 from syncer.history import comment_lines, moves, snapshot
 from syncer.models import IssueRef
 from syncer.pipeline import ConnectorFactory, PullProgress, RunReport, TrackerRun, run_sync
+from syncer.preflight import preflight
 from syncer.settings import SyncSettings
 from syncer.state import HistoryRow, Snapshot, StateStore
 from syncer.state.lock import Holder, LockHeld, acquire
@@ -83,7 +84,8 @@ def run_job(
 ) -> JobResult:
     """Raises `LockHeld` (exit 4) when another run holds a tracker, `StateSchemaError`/`ConfigError` (exit 2)."""
     now = now or datetime.now(UTC)
-    store = StateStore.open(settings.state.resolved_url(settings.workdir).get_secret_value())
+    preflight(settings, config_path)
+    store = StateStore.open(settings.state.resolved_url(settings.workdir).get_secret_value(), writable=not dry_run)
     try:
         sync = partial(
             _sync, settings, store, only=only, config_path=config_path, factory=factory, now=now, progress=progress

@@ -15,6 +15,7 @@ from connectors import build_connector
 from connectors.base import TrackerConnector
 from connectors.errors import AuthenticationFailed, TrackerConfigError, TrackerUnavailable
 from syncer import scoring
+from syncer.guard import explain, mass_needs_input
 from syncer.models import (
     OUTPUT_FIELDS,
     ApplyResult,
@@ -26,6 +27,7 @@ from syncer.models import (
     WritebackPlan,
 )
 from syncer.settings import LinearTrackerSettings, SyncSettings, TrackerSettings
+from syncer.settings.sources import source_of
 from syncer.wip import evaluate_wip, limits_from_settings, merge_limits
 from syncer.writeback import plan_writeback
 
@@ -128,6 +130,33 @@ def _score(settings: SyncSettings, runs: Sequence[TrackerRun]) -> None:
             run.results = {i.ref: ranked[i.ref] for i in run.issues if i.ref in ranked}
 
 
+def _hold_mass_needs_input(settings: SyncSettings, runs: Sequence[TrackerRun], config_path: str | None) -> bool:
+    """Mark each tracker where one input is missing on most issues (a config error); True holds every write.
+
+    The whole run holds, not only that tracker: with one ranking across trackers the others' ranks depend on
+    it, and a run that says "check your mapping" should not have changed anything meanwhile.
+    """
+    if settings.safety.allow_mass_needs_input:
+        return False
+    held = False
+    for run in runs:
+        found = mass_needs_input(run.results, settings.safety)
+        if found is None:
+            continue
+        index, tracker = next((i, t) for i, t in enumerate(settings.trackers) if t.name == run.name)
+        run.error = explain(
+            found,
+            tracker=run.name,
+            mapping=tracker.inputs.get(found.input),
+            key=f"trackers[{index}].inputs.{found.input}",
+            source=source_of(("trackers", index, "inputs", found.input), config_path),
+        )
+        run.error_kind = "config"
+        held = True
+        log.warning("pipeline.mass-needs-input tracker=%s input=%s count=%d", run.name, found.input, found.count)
+    return held
+
+
 def run_sync(
     settings: SyncSettings,
     *,
@@ -163,9 +192,19 @@ def run_sync(
             _guard(run, connect)
         healthy = [r for r in report.trackers if r.error is None]
         _score(settings, healthy)
+        held = _hold_mass_needs_input(settings, healthy, config_path)
         for run in healthy:
+            if run.error is not None:
+                continue
             step = partial(
-                _check_and_write, settings, run, connectors[run.name], now, dry_run, comment_extra, before_write
+                _check_and_write,
+                settings,
+                run,
+                connectors[run.name],
+                now,
+                dry_run or held,
+                comment_extra,
+                before_write,
             )
             _guard(run, step)
     finally:

@@ -124,6 +124,17 @@ class LabelCatalog:
         found = own or shared
         return found[0] if found else None
 
+    def has_group(self, name: str) -> bool:
+        folded = name.casefold()
+        return any(lb.is_group and lb.name.casefold() == folded for lb in self._labels.values())
+
+    def group_names(self) -> list[str]:
+        return sorted({lb.name for lb in self._labels.values() if lb.is_group})
+
+    def has_prefix(self, prefix: str) -> bool:
+        folded = prefix.casefold()
+        return any(lb.name.casefold().startswith(folded) for lb in self._labels.values())
+
     def child(self, group_id: str, name: str) -> Label | None:
         folded = name.casefold()
         return next(

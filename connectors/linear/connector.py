@@ -7,6 +7,7 @@ when configured). Linear has no WIP limits of its own; the limits in the config 
 
 from __future__ import annotations
 
+import difflib
 import logging
 import threading
 import time
@@ -149,6 +150,7 @@ class LinearConnector:
     def fetch_issues(self) -> Iterator[TrackerIssue]:
         self.teams = load_teams(self.client, self.settings.teams, self.name)
         self.labels = LabelCatalog.load(self.client)
+        self._check_label_inputs()
         variables = self._variables()
         variables["first"] = self.page_size(variables)
         ctx = MappingContext(
@@ -173,6 +175,24 @@ class LinearConnector:
             yield issue
         log.info("linear.fetched tracker=%s issues=%d page_size=%d", self.name, count, variables["first"])
         self.client.budget.log_remaining(self.name)
+
+    def _check_label_inputs(self) -> None:
+        """An input read from a label group (or prefix) that the workspace does not have is a typo in the config;
+        without this check every issue would get a needs-input card."""
+        for spec in self.specs:
+            if spec.kind == "label" and not self.labels.has_group(spec.arg):
+                groups = self.labels.group_names()
+                close = difflib.get_close_matches(spec.arg, groups, n=3, cutoff=0.6)
+                hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+                raise TrackerConfigError(
+                    f"tracker {self.name!r}: inputs.{spec.input} = 'label:{spec.arg}': Linear at {self.client.url} "
+                    f"has no label group {spec.arg!r}{hint} (label groups: {', '.join(groups) or 'none'})"
+                )
+            if spec.kind == "label_prefix" and not self.labels.has_prefix(spec.arg):
+                raise TrackerConfigError(
+                    f"tracker {self.name!r}: inputs.{spec.input} = 'label_prefix:{spec.arg}': no label at "
+                    f"{self.client.url} starts with {spec.arg!r}"
+                )
 
     def wip_limits(self) -> list[WipLimit]:
         """Linear has no WIP limits of its own; the config's limits (per state name, team, assignee) apply."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import logging
 from collections.abc import Iterator
 from typing import Any
 
+from connectors.errors import TrackerConfigError
 from connectors.local.mapping import RecordError, to_issue
-from connectors.local.store import atomic_write_json, load_backlog
+from connectors.local.store import atomic_write_json, load_backlog, read_backlog_text
+from syncer.backlog_file import first_duplicate, issue_lines
 from syncer.comments import marker
 from syncer.models import (
     ApplyResult,
@@ -34,14 +37,55 @@ class LocalConnector:
         """Records that could not be read (key or reason), reported by the run."""
 
     def fetch_issues(self) -> Iterator[TrackerIssue]:
-        data = load_backlog(self.settings.path)
-        for position, record in enumerate(data["issues"]):
+        data, text = read_backlog_text(self.settings.path)
+        records: list[Any] = data["issues"]
+        lines = issue_lines(text)
+        where = [
+            f"record #{n}" + (f" at line {lines[n - 1]}" if lines and len(lines) == len(records) else "")
+            for n in range(1, len(records) + 1)
+        ]
+        self._refuse_duplicate_keys(records, where)
+        self._check_input_fields(records)
+        for position, record in enumerate(records):
             try:
                 yield to_issue(record, self.settings)
             except RecordError as exc:
-                label = record.get("key") if isinstance(record, dict) else None
-                self.skipped.append(f"{label or f'record #{position + 1}'}: {exc}")
-                log.warning("local.record-skipped %s: %s", label or position, exc)
+                key = record.get("key") if isinstance(record, dict) else None
+                label = f"{key} ({where[position]})" if isinstance(key, str | int) and key else where[position]
+                self.skipped.append(f"{label}: {exc}")
+                log.warning("local.record-skipped %s: %s", label, exc)
+
+    def _refuse_duplicate_keys(self, records: list[Any], where: list[str]) -> None:
+        keyed = (
+            (str(r["key"]), where[n])
+            for n, r in enumerate(records)
+            if isinstance(r, dict) and isinstance(r.get("key"), str | int) and r.get("key") not in ("", None)
+        )
+        repeat = first_duplicate(keyed)
+        if repeat is not None:
+            key, earlier, later = repeat
+            raise TrackerConfigError(
+                f"{self.settings.path}: key {key!r} is used by two records, {earlier} and {later}; "
+                "each issue needs its own key (syncer would write one issue's results onto the other)"
+            )
+
+    def _check_input_fields(self, records: list[Any]) -> None:
+        """A mapped input field that no record has is a typo in `[trackers.inputs]`, not a backlog to comment on."""
+        present: set[str] = set()
+        for record in records:
+            fields = record.get("fields") if isinstance(record, dict) else None
+            if isinstance(fields, dict):
+                present.update(str(name) for name in fields)
+        if not present:
+            return
+        for name, field in self.settings.inputs.items():
+            if field not in present:
+                close = difflib.get_close_matches(field, sorted(present), n=3, cutoff=0.6)
+                hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+                raise TrackerConfigError(
+                    f"tracker {self.name!r}: inputs.{name} = {field!r}: no record in {self.settings.path} has a "
+                    f"field {field!r}{hint} (fields found: {', '.join(sorted(present)[:20])})"
+                )
 
     def wip_limits(self) -> list[WipLimit]:
         return []

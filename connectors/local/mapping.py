@@ -53,20 +53,56 @@ def _number(value: Any) -> float | None:
 
 
 def _worker_comment(comments: Any) -> WorkerComment | None:
-    for comment in comments or ():
+    if comments is None:
+        return None
+    if not isinstance(comments, list):
+        raise RecordError(f"comments is {_kind(comments)}, not a list of objects")
+    for position, comment in enumerate(comments, start=1):
+        if not isinstance(comment, Mapping):
+            # Skipped rather than guessed at: the writer edits comments in place by id.
+            raise RecordError(f"comments #{position} is {_kind(comment)}, not an object with id, author and body")
+    for comment in comments:
         digest = find_marker(str(comment.get("body", "")))
-        if digest is not None:
+        if digest is not None and comment.get("id") not in (None, ""):
             return WorkerComment(str(comment["id"]), digest)
     return None
 
 
-def to_issue(record: Mapping[str, Any], settings: LocalTrackerSettings) -> TrackerIssue:
-    key = record.get("key")
+def _kind(value: Any) -> str:
+    names = {str: "a string", list: "a list", dict: "an object", bool: "true/false", int: "a number"}
+    return "null" if value is None else names.get(type(value), "a number" if isinstance(value, float) else "a value")
+
+
+def _text(record: Mapping[str, Any], name: str) -> str | None:
+    value = record.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise RecordError(f"{name} is {_kind(value)}, not text")
+    return str(value)
+
+
+def check_record(record: Any) -> Mapping[str, Any]:
+    """The record as an object with an object of fields, or a `RecordError` saying what it is instead."""
+    if not isinstance(record, Mapping):
+        raise RecordError(f"is {_kind(record)}, not an object")
+    fields = record.get("fields")
+    if fields is not None and not isinstance(fields, Mapping):
+        raise RecordError(f"fields is {_kind(fields)}, not an object")
+    labels = record.get("labels")
+    if labels is not None and not isinstance(labels, list):
+        raise RecordError(f"labels is {_kind(labels)}, not a list")
+    return record
+
+
+def to_issue(raw: Any, settings: LocalTrackerSettings) -> TrackerIssue:
+    record = check_record(raw)
+    key = _text(record, "key")
     if not key:
         raise RecordError("key is missing")
     try:
         category = StatusCategory(record.get("status_category", "todo"))
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise RecordError(
             f"status_category {record.get('status_category')!r} is not todo, in_progress or done"
         ) from exc
@@ -84,8 +120,8 @@ def to_issue(record: Mapping[str, Any], settings: LocalTrackerSettings) -> Track
         status_category=category,
         created=_required_time(record, "created"),
         updated=_required_time(record, "updated"),
-        assignee=record.get("assignee") or None,
-        team=record.get("team") or None,
+        assignee=_text(record, "assignee"),
+        team=_text(record, "team"),
         labels=tuple(str(x) for x in record.get("labels") or ()),
         status_entered=_time(record, "status_entered", required=False),
         is_subtask=bool(record.get("is_subtask", False)),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -88,7 +89,8 @@ def print_summary(report: RunReport, data: dict[str, Any], console: Console) -> 
         console.print(f"grooming report: {', '.join(data['reports'])}")
     for err in data["errors"]:
         key = f" {err['key']}" if err.get("key") else ""
-        console.print(f"[red]error[/red] {err['tracker']}{key}: {err['message']}", highlight=False)
+        # escape: a message may name a TOML section ("[safety]"), which rich would take for markup and drop
+        console.print(f"[red]error[/red] {err['tracker']}{key}: {escape(err['message'])}", highlight=False)
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from syncer.exitcodes import ExitCode
 from syncer.job import JobResult, LockHeld, run_job
 from syncer.pipeline import RunReport
 from syncer.settings import ConfigError, SyncSettings, config_path, load_settings
-from syncer.state import StateSchemaError
+from syncer.state import StateSchemaError, StateUnavailable
 from syncer.summary import exit_code, summary
 
 CONFIG_HELP = "TOML configuration file (default: $SYNCER_CONFIG, else ./syncer.toml)."
@@ -75,9 +75,24 @@ def run_or_exit(settings: SyncSettings, *, trackers: tuple[str, ...] = (), dry_r
     except LockHeld as exc:
         click.echo(f"syncer: {exc}", err=True)
         raise SystemExit(ExitCode.LOCKED) from exc
+    except StateUnavailable as exc:
+        click.echo(f"syncer: {exc}", err=True)
+        raise SystemExit(ExitCode.TRACKER_UNAVAILABLE) from exc
     except (StateSchemaError, ConfigError) as exc:
         click.echo(f"syncer: {exc}", err=True)
         raise SystemExit(ExitCode.CONFIG) from exc
+
+
+ALLOW_MASS_HELP = (
+    "Write even when one input is missing or invalid on most issues (a first run on an unscored backlog); "
+    "without it such a run writes nothing and exits 2, as a wrong field mapping looks the same."
+)
+
+
+def allowing_mass_needs_input(settings: SyncSettings, allow: bool) -> SyncSettings:
+    if not allow:
+        return settings
+    return settings.model_copy(update={"safety": settings.safety.model_copy(update={"allow_mass_needs_input": True})})
 
 
 def execute(settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool, config: str | None) -> JobResult:
@@ -90,9 +105,10 @@ def execute(settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool,
 @click.option("--dry-run", is_flag=True, help="Compute and print the plan; write nothing.")
 @click.option("--tracker", "trackers", multiple=True, help="Only this tracker (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary object on stdout.")
-def run_command(config: str | None, dry_run: bool, trackers: tuple[str, ...], as_json: bool) -> None:
+@click.option("--allow-mass-needs-input", "allow_mass", is_flag=True, help=ALLOW_MASS_HELP)
+def run_command(config: str | None, dry_run: bool, trackers: tuple[str, ...], as_json: bool, allow_mass: bool) -> None:
     """Pull, score, check WIP and write back: one full cycle."""
-    settings = load_or_exit(config)
+    settings = allowing_mass_needs_input(load_or_exit(config), allow_mass)
     result = execute(settings, trackers=trackers, dry_run=dry_run, config=config)
     finish(result.report, as_json=as_json, show_plan=dry_run, extra=result.summary())
 
@@ -101,8 +117,9 @@ def run_command(config: str | None, dry_run: bool, trackers: tuple[str, ...], as
 @click.option("--config", "config", type=click.Path(dir_okay=False), help=CONFIG_HELP)
 @click.option("--tracker", "trackers", multiple=True, help="Only this tracker (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary object on stdout.")
-def plan_command(config: str | None, trackers: tuple[str, ...], as_json: bool) -> None:
+@click.option("--allow-mass-needs-input", "allow_mass", is_flag=True, help=ALLOW_MASS_HELP)
+def plan_command(config: str | None, trackers: tuple[str, ...], as_json: bool, allow_mass: bool) -> None:
     """Same as `run --dry-run`: print the planned changes as a table, write nothing."""
-    settings = load_or_exit(config)
+    settings = allowing_mass_needs_input(load_or_exit(config), allow_mass)
     result = execute(settings, trackers=trackers, dry_run=True, config=config)
     finish(result.report, as_json=as_json, show_plan=True, extra=result.summary())

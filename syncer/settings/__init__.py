@@ -6,6 +6,7 @@ Environment variables win over the file; nested keys use `__` (`SYNCER_SCORING__
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
@@ -16,14 +17,18 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 from syncer.settings.alerts import AgingSettings, AlertSettings
+from syncer.settings.checks import check_settings
 from syncer.settings.errors import ConfigError, from_validation_error
 from syncer.settings.http import HttpSettings
 from syncer.settings.report import ReportSettings
+from syncer.settings.safety import SafetySettings
 from syncer.settings.schedule import ScheduleSettings
 from syncer.settings.scoring import Buckets, Criterion, MoSCoW, ScoringSettings, WipSettings
+from syncer.settings.sources import ENV_DELIMITER, ENV_PREFIX, describe, env_variables_under
 from syncer.settings.state import StateSettings
 from syncer.settings.trackers import (
     JiraTrackerSettings,
@@ -46,6 +51,7 @@ __all__ = [
     "MoSCoW",
     "OutputSettings",
     "ReportSettings",
+    "SafetySettings",
     "ScheduleSettings",
     "ScoringSettings",
     "StateSettings",
@@ -80,6 +86,7 @@ class SyncSettings(BaseSettings):
     alerts: list[AlertSettings] = Field(default_factory=list)
     aging: AgingSettings = AgingSettings()
     report: ReportSettings = ReportSettings()
+    safety: SafetySettings = SafetySettings()
     workdir: Path = Path(".syncer")
     """Where run artefacts (reports, default state database) live."""
 
@@ -133,8 +140,28 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
     data = read_toml(file)
     token = _file_data.set(data)
     try:
-        return SyncSettings(**overrides)
+        settings = SyncSettings(**overrides)
     except ValidationError as exc:
         raise from_validation_error(exc, str(file)) from exc
+    except SettingsError as exc:
+        raise _env_error(exc) from exc
     finally:
         _file_data.reset(token)
+    check_settings(settings, str(file))
+    return settings
+
+
+def _env_error(exc: SettingsError) -> ConfigError:
+    """pydantic-settings could not parse an environment variable (a list or table given as non-JSON text)."""
+    match = re.search(r'field "([^"]+)"', str(exc))
+    field = match.group(1) if match else ""
+    variables = env_variables_under(field) if field else []
+    reason = f": {exc.__cause__}" if exc.__cause__ else ""
+    key = field or None
+    if len(variables) == 1:  # SYNCER_WIP__LIMITS -> wip.limits
+        key = ".".join(variables[0][len(ENV_PREFIX) :].lower().split(ENV_DELIMITER))
+    return ConfigError(
+        f"not valid JSON{reason} (a list or table set from the environment is written as JSON)",
+        path=" or ".join(describe(v) for v in variables) or "the environment",
+        key=key,
+    )

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from syncer.settings.sources import source_of
+
 
 class ConfigError(Exception):
     """A configuration problem; `str()` names the file and every bad key."""
@@ -35,7 +37,9 @@ def format_loc(loc: Sequence[int | str]) -> str:
 
 
 def from_validation_error(exc: ValidationError, path: str | None) -> ConfigError:
+    """One `ConfigError` for every problem; each names its source (the file, or the variable that set it)."""
     lines = []
+    sources: list[str | None] = []
     first_key: str | None = None
     for err in exc.errors():
         # Discriminated unions (trackers, alerts) add the tag ("jira", "slack") as a location segment right after
@@ -46,7 +50,11 @@ def from_validation_error(exc: ValidationError, path: str | None) -> ConfigError
             loc.append("kind")
         key = format_loc(loc) or "(top level)"
         first_key = first_key or key
+        sources.append(source_of(loc, path))
         lines.append(f"{key}: {err['msg']}")
     if len(lines) == 1:
-        return ConfigError(lines[0].split(": ", 1)[1], path=path, key=first_key)
-    return ConfigError("\n  " + "\n  ".join(lines), path=path, key=None)
+        return ConfigError(lines[0].split(": ", 1)[1], path=sources[0], key=first_key)
+    if len(set(sources)) == 1:
+        return ConfigError("\n  " + "\n  ".join(lines), path=sources[0], key=None)
+    shown = [f"{line} ({source})" if source != path else line for line, source in zip(lines, sources, strict=True)]
+    return ConfigError("\n  " + "\n  ".join(shown), path=path, key=None)

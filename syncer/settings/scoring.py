@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 ModelName = Literal["rice", "ice", "wsjf", "weighted"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # TOML has nan and inf literals; a NaN weight, word or threshold would make every issue fail or tie.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Criterion(_Strict):
@@ -81,8 +82,9 @@ class ScoringSettings(_Strict):
 
 
 class WipSettings(_Strict):
-    limits: dict[str, int] = Field(default_factory=dict)
+    # A limit of 0 (or less) would put every in-progress item in breach and alert on all of them: not a limit.
+    limits: dict[str, PositiveInt] = Field(default_factory=dict)
     """Per status (column) name: at most N items."""
-    per_assignee: int | None = Field(default=None, ge=0)
-    per_team: dict[str, int] = Field(default_factory=dict)
+    per_assignee: PositiveInt | None = None
+    per_team: dict[str, PositiveInt] = Field(default_factory=dict)
     per_assignee_exclude_subtasks: bool = False

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, RowMapping, func, insert, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from syncer.state import schema as t
 from syncer.state.engine import display_url, make_engine, namespace
-from syncer.state.migrations import StateUnavailable, migrate
+from syncer.state.migrations import StateSchemaError, StateUnavailable, migrate
 
 HISTORY_DEPTH = 100
 """Rows per issue read back for explanations: far more than a score changes between two comment edits."""
@@ -56,23 +56,53 @@ class HistoryRow:
     id: int
 
 
+def _database_error(engine: Engine, exc: DatabaseError) -> StateSchemaError:
+    """A driver error as one line naming the database (password masked) and what to do about it.
+
+    An unreachable server is worth retrying (`StateUnavailable`, exit 3); a SQLite file that is not a database,
+    is read-only or cannot be created is a configuration problem (exit 2) that no retry fixes.
+    """
+    # The driver's first line says what failed ("connection refused", "file is not a database").
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    where = display_url(engine.url)
+    if engine.dialect.name == "sqlite":
+        lowered = reason.casefold()
+        if "locked" in lowered or "busy" in lowered:
+            return StateUnavailable(f"the state database {where} stayed locked by another process: {reason}")
+        if "not a database" in lowered or "malformed" in lowered:
+            hint = "it is damaged or not a syncer state file; move it aside (a new one is created) or restore it"
+        elif "readonly" in lowered or "read-only" in lowered:
+            hint = "make the file and its folder writable for this user, or point [state] url elsewhere"
+        else:
+            hint = "check [state] url: the folder must exist and be writable"
+        return StateSchemaError(f"cannot use the state database {where}: {reason}; {hint}")
+    if isinstance(exc, OperationalError):
+        return StateUnavailable(f"cannot use the state database {where}: {reason}")
+    return StateSchemaError(f"cannot use the state database {where}: {reason}")
+
+
 class StateStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.namespace = namespace(engine)
 
     @classmethod
-    def open(cls, url: str) -> StateStore:
-        """Connect and migrate (an older schema is upgraded; a newer one raises `StateSchemaError`)."""
+    def open(cls, url: str, *, writable: bool = True) -> StateStore:
+        """Connect and migrate (an older schema is upgraded; a newer one raises `StateSchemaError`).
+
+        With `writable`, also prove a write commits, so a read-only file fails here, before any tracker write,
+        instead of at the run lock or, worse, after the write-back when the run is recorded.
+        """
         engine = make_engine(url)
         try:
             migrate(engine)
+            if writable:
+                with engine.begin() as conn:
+                    conn.execute(update(t.schema_version).values(version=t.schema_version.c.version))
             return cls(engine)
-        except OperationalError as exc:
+        except DatabaseError as exc:
             engine.dispose()
-            # The driver's first line says what failed ("connection refused"); the URL is shown password-masked.
-            reason = str(exc.orig or exc).strip().splitlines()[0]
-            raise StateUnavailable(f"cannot use the state database {display_url(engine.url)}: {reason}") from None
+            raise _database_error(engine, exc) from None
         except Exception:
             engine.dispose()
             raise

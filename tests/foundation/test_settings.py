@@ -64,9 +64,9 @@ def test_weighted_model_without_criteria(write_config, backlog_path: Path) -> No
 
 
 def test_environment_overrides_file(write_config, backlog_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYNCER_SCORING__MODEL", "ice")
+    monkeypatch.setenv("SYNCER_SCORING__SCOPE", "all")
     settings = load_settings(write_config(backlog=backlog_path))
-    assert settings.scoring.model == "ice"
+    assert settings.scoring.scope == "all"
 
 
 def test_config_path_from_environment(write_config, backlog_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

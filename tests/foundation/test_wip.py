@@ -67,12 +67,13 @@ def test_per_assignee_applies_to_each_person_separately() -> None:
 def test_per_assignee_and_team_count_only_in_progress() -> None:
     issues = [
         issue(1),
+        issue(4),
         issue(2, status="Backlog", category=StatusCategory.TODO),
         issue(3, status="Done", category=StatusCategory.DONE),
     ]
-    settings = WipSettings(per_assignee=0, per_team={"ENG": 0})
+    settings = WipSettings(per_assignee=1, per_team={"ENG": 1})
     breaches = evaluate_wip("t", issues, limits_from_settings(settings), NOW)
-    assert [(b.scope, b.count) for b in breaches] == [("assignee", 1), ("team", 1)]
+    assert [(b.scope, b.count) for b in breaches] == [("assignee", 2), ("team", 2)]
 
 
 def test_subtasks_excluded_when_constraint_says_so() -> None:

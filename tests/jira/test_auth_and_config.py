@@ -50,6 +50,9 @@ token_env = "DC_PAT"
 jql = "project = ACME"
 [trackers.inputs]
 reach = "Reach"
+impact = "Impact"
+confidence = "Confidence"
+effort = "Story Points"
 """,
         encoding="utf-8",
     )

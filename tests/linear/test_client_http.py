@@ -87,7 +87,11 @@ def test_partial_data_during_a_sync_is_never_written_back(tmp_path: Path) -> Non
             ],
         }
     }
-    labels = {"issueLabels": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}}
+    groups = [
+        {"id": f"g{n}", "name": name, "isGroup": True, "parent": None, "team": None}
+        for n, name in enumerate(("Impact", "Confidence"))
+    ]
+    labels = {"issueLabels": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": groups}}
     partial = {
         "data": {"issues": {"pageInfo": {"hasNextPage": True, "endCursor": "c1"}, "nodes": []}},
         "errors": [{"message": "Timeout resolving needs", "path": ["issues", "nodes", 3, "needs"]}],
