@@ -39,6 +39,9 @@ token_env = "ACME_TOKEN"
 jql = "{query}"
 [trackers.inputs]
 reach = "Reach"
+impact = "Impact"
+confidence = "Confidence"
+effort = "Story Points"
 """,
         encoding="utf-8",
     )
