@@ -107,6 +107,11 @@ class RateBudget:
             )
             log.debug("linear.ratelimit remaining %s cost=%s", parts, cost)
 
+    def states(self) -> list[BudgetState]:
+        """The budgets as last reported (requests, complexity), for `syncer doctor`."""
+        with self._lock:
+            return list(self._budgets.values())
+
     def log_remaining(self, tracker: str) -> None:
         """One INFO line with what is left of each budget, so a run's log shows how close it came."""
         with self._lock:

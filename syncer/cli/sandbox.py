@@ -59,8 +59,21 @@ bucket = "Priority Bucket"
 @click.option("--issues", type=click.IntRange(1), help="Seed this many synthetic issues instead of the demo backlog.")
 @click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of requests that fail.")
 @click.option("--fault-seed", type=int, default=0, help="Seed for the fault dice (same seed, same faults).")
+@click.option(
+    "--break",
+    "broken",
+    multiple=True,
+    type=click.Choice(["field-off-screen", "no-comment-permission", "missing-bucket-option", "not-admin", "admin"]),
+    help="Present a broken setup (for syncer doctor); repeatable.",
+)
 def jira_command(
-    port: int, mode: str, state_path: Path | None, issues: int | None, fault_rate: float, fault_seed: int
+    port: int,
+    mode: str,
+    state_path: Path | None,
+    issues: int | None,
+    fault_rate: float,
+    fault_seed: int,
+    broken: tuple[str, ...],
 ) -> None:
     """A Jira Cloud or Data Center look-alike: search, fields, edit screens, comments, properties, board."""
     from connectors.jira.sandbox import DEMO_EMAIL, DEMO_TOKEN, JiraSandbox, seed
@@ -74,6 +87,10 @@ def jira_command(
         state = seed.synthetic(issues, mode=jira_mode) if issues else seed.from_demo_backlog(_backlog(), mode=jira_mode)
         state.account.email, state.account.token = DEMO_EMAIL, DEMO_TOKEN
         sandbox = JiraSandbox(state, state_path=state_path)
+    if broken:
+        from connectors.jira.sandbox import presets
+
+        presets.apply(sandbox.state, *broken)
     server = sandbox.serve(port=port, faults=FaultConfig(rate=fault_rate, seed=fault_seed))
     account = sandbox.state.account
     auth = f"e-mail {account.email}, API token" if sandbox.state.mode == "cloud" else "personal access token"
@@ -112,6 +129,13 @@ def jira_command(
 @click.option("--fault-seed", type=int, default=0, help="Seed for the fault dice (same seed, same faults).")
 @click.option("--ratelimit-rate", type=click.FloatRange(0, 1), default=0.0, help="Share answered RATELIMITED.")
 @click.option("--requests-per-hour", type=click.IntRange(1), default=2500, show_default=True, help="Request budget.")
+@click.option(
+    "--break",
+    "broken",
+    multiple=True,
+    type=click.Choice(["missing-label-group"]),
+    help="Present a broken setup (for syncer doctor); repeatable.",
+)
 def linear_command(
     port: int,
     state_path: Path | None,
@@ -120,6 +144,7 @@ def linear_command(
     fault_seed: int,
     ratelimit_rate: float,
     requests_per_hour: int,
+    broken: tuple[str, ...],
 ) -> None:
     """A Linear GraphQL look-alike: Linear's own schema, complexity limits, RATELIMITED, labels, attachments."""
     from connectors.linear.sandbox.cli import serve
@@ -133,6 +158,7 @@ def linear_command(
         fault_seed=fault_seed,
         ratelimit_rate=ratelimit_rate,
         requests_per_hour=requests_per_hour,
+        broken=broken,
     )
 
 

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from connectors.jira.sandbox import issues, search
+from connectors.jira.sandbox import issues, search, setup
 from connectors.jira.sandbox.render import comment_json, issue_json, status_json, user_json, wanted_fields
 from connectors.jira.sandbox.state import JiraState
 from connectors.jira.sandbox.validation import spec_problem
@@ -56,6 +56,9 @@ class JiraApp:
             ("GET|PUT", API + r"/issue/(?P<key>[^/]+)/comment/(?P<id>[^/]+)$", self._comment),
             ("GET|PUT|DELETE", API + r"/issue/(?P<key>[^/]+)/properties/(?P<prop>[^/]+)$", self._property),
             ("GET", r"^/rest/agile/1\.0/board/(?P<board>\d+)/configuration$", self._board),
+            ("POST", API + r"/search/approximate-count$", self._approximate_count),
+            ("GET", API + r"/issue/(?P<key>[^/]+)/editmeta$", self._editmeta),
+            ("GET", API + r"/mypermissions$", self._mypermissions),
         ]:
             self.routes.append((method, re.compile(pattern), handler))
 
@@ -172,6 +175,8 @@ class JiraApp:
         if issue is None:
             return _error(404, "Issue does not exist or you do not have permission to see it.")
         if request.method == "PUT":
+            if "EDIT_ISSUES" in self.state.account.denied:
+                return _error(403, "You do not have permission to edit issues in this project.")
             return issues.edit_issue(self.state, self.base_url, issue, request, self._version(params))
         requested = search.split_list(request.query.get("fields")) or ["*all"]
         properties = search.split_list(request.query.get("properties"))
@@ -192,6 +197,8 @@ class JiraApp:
             return _error(404, "Issue does not exist or you do not have permission to see it.")
         version = self._version(params)
         if request.method == "POST":
+            if "ADD_COMMENTS" in self.state.account.denied:
+                return _error(403, "You do not have the permission to comment on this issue.")
             return issues.add_comment(self.state, self.base_url, issue, request, version)
         return issues.list_comments(self.state, self.base_url, issue, request, version)
 
@@ -206,6 +213,22 @@ class JiraApp:
         if comment is None:
             return _error(404, f"Comment {params['id']} does not exist.")
         return SandboxResponse(200, comment_json(self.state, self.base_url, issue, comment, version))
+
+    # -- setup checks (syncer doctor) -------------------------------------------------------------------
+
+    def _approximate_count(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
+        if self.state.mode != "cloud":
+            return _error(404, "search/approximate-count is not available on this Jira Data Center version")
+        return setup.approximate_count(self.state, request)
+
+    def _editmeta(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
+        issue = self.state.issue(params["key"])
+        if issue is None:
+            return _error(404, "Issue does not exist or you do not have permission to see it.")
+        return setup.editmeta(self.state, self.base_url, issue)
+
+    def _mypermissions(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
+        return setup.mypermissions(self.state, request)
 
     def _property(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
         issue = self.state.issue(params["key"])

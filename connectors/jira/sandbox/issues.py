@@ -26,8 +26,8 @@ def _flag(request: SandboxRequest, name: str, default: bool) -> bool:
     return default if value is None else value.lower() == "true"
 
 
-def _field_error(definition: FieldDef | None, field_id: str, value: Any, version: str) -> str | None:
-    if definition is None or not definition.editable:
+def _field_error(definition: FieldDef | None, field_id: str, value: Any, version: str, issuetype: str) -> str | None:
+    if definition is None or not definition.on_screen(issuetype):
         return f"Field '{field_id}' cannot be set. It is not on the appropriate screen, or unknown."
     if value is None:
         return None
@@ -71,7 +71,11 @@ def _notify(state: JiraState, request: SandboxRequest) -> None:
 def edit_issue(state: JiraState, base: str, issue: Issue, request: SandboxRequest, version: str) -> SandboxResponse:
     body = request.json() or {}
     fields: dict[str, Any] = body.get("fields") or {}
-    errors = {fid: msg for fid, value in fields.items() if (msg := _field_error(state.field(fid), fid, value, version))}
+    errors = {
+        fid: msg
+        for fid, value in fields.items()
+        if (msg := _field_error(state.field(fid), fid, value, version, issue.issuetype))
+    }
     properties = body.get("properties") or []
     if errors:
         return _error(400, "", errors)

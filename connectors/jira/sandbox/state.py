@@ -36,6 +36,12 @@ class FieldDef:
     """For select fields: the option values that exist."""
     editable: bool = True
     """On the edit screen; False answers like a field missing from the screen."""
+    off_screen: list[str] = field(default_factory=list)
+    """Issue types whose edit screen lacks the field (a screen scheme that differs per issue type)."""
+
+    def on_screen(self, issuetype: str) -> bool:
+        return self.editable and issuetype not in self.off_screen
+
     custom_type: str = ""
     """The custom field type's last key part (`textarea`, `textfield`, ...); "" when it does not matter."""
 
@@ -101,6 +107,8 @@ class Account:
     display_name: str = "Syncer Bot"
     admin: bool = False
     """Administer Projects: without it Jira ignores notifyUsers=false and e-mails watchers anyway."""
+    denied: list[str] = field(default_factory=list)
+    """Project permissions the account lacks (EDIT_ISSUES, ADD_COMMENTS, ...): Jira answers 403 to those writes."""
 
 
 @dataclass

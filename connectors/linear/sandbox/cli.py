@@ -46,12 +46,17 @@ def serve(
     fault_seed: int,
     ratelimit_rate: float,
     requests_per_hour: int,
+    broken: tuple[str, ...] = (),
 ) -> None:
-    """Seed (or load `state`), serve on 127.0.0.1:`port`, save `state` on exit."""
+    """Seed (or load `state`), serve on 127.0.0.1:`port`, save `state` on exit; `broken` names presets to apply."""
     from syncer.demo.workspace import config_dir
 
     backlog = None if issues else config_dir() / "demo-backlog.json"
     workspace = load_or_seed(state, backlog, issues=issues or 0)
+    if broken:
+        from connectors.linear.sandbox import presets
+
+        presets.apply(workspace, *broken)
     sandbox = LinearSandbox(
         workspace,
         port=port,
