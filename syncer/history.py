@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from syncer.escape import VALUE_MAX, one_line
 from syncer.models import IssueRef, ScoreResult, TrackerIssue
 from syncer.state import HistoryRow, Snapshot
 
@@ -57,7 +58,8 @@ def fmt(value: Any) -> str:
         if value == int(value) and abs(value) < 1e15:
             return str(int(value))
         return f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value)
+    # An input is whatever someone typed: one clean line, clipped, so it cannot add lines to the comment.
+    return one_line(value, VALUE_MAX)
 
 
 def _score(value: float | None) -> str:

@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from syncer import escape
 from syncer.comments import MARKER_PREFIX
 
 MARKER_COLOR = "#97a0af"
 _MARKER_RE = re.compile(re.escape(MARKER_PREFIX) + r" sha=([0-9a-f]{8,64})")
-_WIKI_SPECIAL = re.compile(r"([\\*_{}\[\]|^~+\-?!#])")
 _BULLET = "- "
 
 
@@ -24,7 +24,8 @@ def marker_text(text_hash: str) -> str:
 
 
 def _text(value: str) -> dict[str, Any]:
-    return {"type": "text", "text": value}
+    # ADF text nodes carry text, never markup, so only control and bidi characters need to go.
+    return {"type": "text", "text": escape.clean(value)}
 
 
 def _paragraph(line: str) -> dict[str, Any]:
@@ -52,13 +53,14 @@ def to_adf(text: str, text_hash: str) -> dict[str, Any]:
 
 
 def to_wiki(text: str, text_hash: str) -> str:
-    """Plain lines -> wiki markup, with markup characters escaped so a formula never turns into *bold*."""
+    """Plain lines -> wiki markup, with markup characters escaped so a formula never turns into *bold* and a
+    quoted input value never into a link, macro or [~mention]."""
     lines = []
     for line in text.strip().splitlines():
         if line.startswith(_BULLET):
-            lines.append("* " + _WIKI_SPECIAL.sub(r"\\\1", line[len(_BULLET) :]))
+            lines.append("* " + escape.wiki(line[len(_BULLET) :]))
         else:
-            lines.append(_WIKI_SPECIAL.sub(r"\\\1", line))
+            lines.append(escape.wiki(line))
     lines.append(f"{{color:{MARKER_COLOR}}}{marker_text(text_hash)}{{color}}")
     return "\n".join(lines)
 

@@ -24,6 +24,7 @@ from connectors.linear.card import render_card
 from connectors.linear.catalog import Label, LabelCatalog
 from connectors.linear.client import LinearClient
 from connectors.linear.mapping import IssueState
+from syncer import escape
 from syncer.comments import find_marker, marker
 from syncer.models import OUTPUT_FIELDS, IssueWrite, OwnedValues
 from syncer.writeback import desired_outputs, same_value
@@ -43,12 +44,16 @@ class WriteOutcome:
 
 
 def markdown(text: str) -> str:
-    """The comment's plain lines as Markdown: each line its own paragraph, "- " lines kept as one list."""
+    """The comment's plain lines as Markdown: each line its own paragraph, "- " lines kept as one list.
+
+    The lines quote input values as people typed them, and Linear renders Markdown (images included), so the
+    text of every line is escaped: only the list structure is ours.
+    """
     out: list[str] = []
     for line in text.strip().splitlines():
         if out and not (line.startswith("- ") and out[-1].startswith("- ")):
             out.append("")
-        out.append(line)
+        out.append("- " + escape.markdown(line[2:]) if line.startswith("- ") else escape.markdown(line))
     return "\n".join(out)
 
 

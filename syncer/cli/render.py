@@ -1,4 +1,8 @@
-"""Human-readable output on the terminal (stderr for the summary, stdout for the plan table)."""
+"""Human-readable output on the terminal (stderr for the summary, stdout for the plan table).
+
+Keys, names and messages from a tracker go into tables as `rich.text.Text` built by `_t`: rich would otherwise
+read "[red]" or "[link=...]" in them as its own markup, and the terminal would act on escape sequences.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
+from syncer.escape import NAME_MAX, clean, one_line
 from syncer.pipeline import PullProgress, RunReport
+
+
+def _t(value: object, limit: int = NAME_MAX) -> Text:
+    """Tracker text for a table cell: one clean line, shown as is (no rich markup, no highlighting)."""
+    return Text(one_line(value, limit))
 
 
 def _value(v: Any) -> str:
@@ -35,7 +45,7 @@ def plan_table(report: RunReport) -> Table:
                 f"{name}: {_value(write.previous.get(name))} → {_value(value)}" for name, value in write.fields.items()
             )
             comment = "" if write.comment is None else ("update" if write.comment.comment_id else "create")
-            table.add_row(run.name, write.ref.key, changes or "—", comment)
+            table.add_row(_t(run.name), _t(write.ref.key), _t(changes or "—", 2000), comment)
     return table
 
 
@@ -55,7 +65,7 @@ def breach_table(breaches: list[dict[str, Any]]) -> Table:
             f"{i['key']} ({i['age_days']:.0f}d)" if i["age_days"] is not None else i["key"] for i in b["oldest"][:3]
         )
         limit = f"{b['count']} / {b['limit']}" + ("" if b["source"] == "config" else f" ({b['source']})")
-        table.add_row(b["tracker"], b["scope"], b["name"], limit, oldest)
+        table.add_row(_t(b["tracker"]), b["scope"], _t(b["name"]), limit, _t(oldest, 1000))
     return table
 
 
@@ -72,7 +82,7 @@ def print_summary(report: RunReport, data: dict[str, Any], console: Console) -> 
     ):
         table.add_column(column, justify="right" if column != "tracker" else "left")
     for t in data["trackers"]:
-        name = t["name"] if not t["error"] else f"{t['name']} [red](failed)[/red]"
+        name = _t(t["name"]) if not t["error"] else Text.assemble(_t(t["name"]), " ", ("(failed)", "red"))
         table.add_row(
             name,
             str(t["issues"]),
@@ -89,8 +99,11 @@ def print_summary(report: RunReport, data: dict[str, Any], console: Console) -> 
         console.print(f"grooming report: {', '.join(data['reports'])}")
     for err in data["errors"]:
         key = f" {err['key']}" if err.get("key") else ""
-        # escape: a message may name a TOML section ("[safety]"), which rich would take for markup and drop
-        console.print(f"[red]error[/red] {err['tracker']}{key}: {escape(err['message'])}", highlight=False)
+        # Text, not markup: a message may name a TOML section ("[safety]") or carry tracker text ("[red]")
+        line = Text.assemble(
+            ("error", "red"), f" {one_line(err['tracker'])}{one_line(key)}: ", Text(clean(err["message"]))
+        )
+        console.print(line, highlight=False)
 
 
 @contextlib.contextmanager

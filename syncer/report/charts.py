@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from syncer.escape import NAME_MAX, one_line
+
 BAR = 22
 GAP = 6
 LABEL_W = 150
@@ -32,8 +34,9 @@ def bar_chart(
     for i, (label, value) in enumerate(items):
         y = GAP + i * (BAR + GAP)
         w = 0 if value <= 0 else max(1.0, plot_w * value / top)
+        shown = escape(one_line(label, NAME_MAX))  # an assignee's or status's name from the tracker
         parts.append(
-            f'<text x="{LABEL_W - 8}" y="{y + BAR * 0.7:.1f}" text-anchor="end">{escape(label)}</text>'
+            f'<text x="{LABEL_W - 8}" y="{y + BAR * 0.7:.1f}" text-anchor="end">{shown}</text>'
             f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR}" fill="{color}" rx="2"/>'
             f'<text x="{LABEL_W + w + 6:.1f}" y="{y + BAR * 0.7:.1f}">{value:g}</text>'
         )

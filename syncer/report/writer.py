@@ -1,4 +1,9 @@
-"""Rendering the grooming report to files: Markdown and HTML (jinja2 templates), CSV and JSON."""
+"""Rendering the grooming report to files: Markdown and HTML (jinja2 templates), CSV and JSON.
+
+Titles, keys, names, inputs and URLs come from the trackers, so from anyone who can edit an issue: every
+format escapes them with `syncer.escape` (Markdown escaping and http(s)-only links, HTML autoescaping with
+control characters stripped from every value, spreadsheet formulas neutralised in the CSV).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
+from syncer import escape
 from syncer.report.charts import bar_chart
 from syncer.report.content import GroomingReport
 
@@ -21,11 +28,24 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 FILES = {"md": "grooming-report.md", "html": "grooming-report.html", "csv": "issues.csv", "json": "report.json"}
+EXPORT_TITLE_MAX = 1000
+"""CSV and JSON keep titles whole up to here (a spreadsheet cell holds at most 32,767 characters)."""
 
 
-def _md(text: object) -> str:
-    """Table-cell safe: a pipe or newline in a title must not break the Markdown table."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def _md(text: object, limit: int | None = None) -> str:
+    """Markdown text that renders as typed: no HTML, link or image, and a pipe or newline cannot break a table."""
+    return escape.markdown("" if text is None else text, limit)
+
+
+def _md_link(label: object, url: object) -> str:
+    return escape.markdown_link(label, url, escape.NAME_MAX)
+
+
+def _text(value: object, limit: int | None = None) -> object:
+    """Every value printed into the HTML report: clean text (autoescape then makes it inert markup)."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value  # the SVG charts (already escaped), numbers, None
+    return escape.one_line(value, limit) if limit else escape.clean(value)
 
 
 def _num(value: float | None) -> str:
@@ -37,12 +57,16 @@ def _num(value: float | None) -> str:
 def _environment(autoescape: bool) -> Environment:
     env = Environment(
         loader=PackageLoader("syncer.report", "templates"),
-        autoescape=autoescape,  # noqa: S701  (Markdown is not HTML; the HTML report escapes)
+        autoescape=autoescape,  # noqa: S701  (Markdown is not HTML: its template escapes with the md filter)
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_text if autoescape else None,
     )
     env.filters["md"] = _md
+    env.filters["short"] = lambda value: escape.one_line(value, escape.TITLE_MAX)
+    env.filters["http_url"] = escape.http_url
+    env.globals["md_link"] = _md_link
     env.filters["num"] = _num
     env.globals["bar_chart"] = bar_chart
     env.globals["wip_items"] = lambda breaches: [(f"{b.scope} {b.name}", b.count) for b in breaches]
@@ -64,8 +88,24 @@ def render_csv(report: GroomingReport) -> str:
     for row in report.rows:
         data = asdict(row)
         data["problems"] = "; ".join(row.problems)
-        writer.writerow(["" if data[c] is None else data[c] for c in CSV_COLUMNS])
+        data["title"] = escape.clip(escape.clean(row.title), EXPORT_TITLE_MAX)
+        data["url"] = escape.http_url(row.url) or ""
+        writer.writerow([escape.csv_cell(data[c]) for c in CSV_COLUMNS])
     return buffer.getvalue()
+
+
+def _exported(row: dict[str, Any]) -> dict[str, Any]:
+    """An issue row for the JSON export: text cleaned of control and bidi characters, URLs http(s) or ""."""
+    out = dict(row)
+    for key in ("title", "status", "assignee", "change", "a_title", "b_title"):
+        if isinstance(out.get(key), str):
+            out[key] = escape.clip(escape.clean(out[key]), EXPORT_TITLE_MAX)
+    for key in ("url", "a_url", "b_url"):
+        if isinstance(out.get(key), str):
+            out[key] = escape.http_url(out[key]) or ""
+    if isinstance(out.get("problems"), list | tuple):
+        out["problems"] = [escape.clean(p) for p in out["problems"]]
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -74,13 +114,24 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def _exported_section(section: dict[str, Any]) -> dict[str, Any]:
+    out = dict(section)
+    for key in ("top", "needs_input", "stale", "duplicates"):
+        out[key] = [_exported(r) for r in section.get(key, ())]
+    out["breaches"] = [
+        {**b, "name": escape.clean(b["name"]), "items": [_exported(i) for i in b.get("items", ())]}
+        for b in section.get("breaches", ())
+    ]
+    return out
+
+
 def render_json(report: GroomingReport) -> str:
     data = {
         "generated": report.generated,
         "dry_run": report.dry_run,
         "totals": report.totals,
-        "sections": [asdict(s) for s in report.sections],
-        "issues": [asdict(r) for r in report.rows],
+        "sections": [_exported_section(asdict(s)) for s in report.sections],
+        "issues": [_exported(asdict(r)) for r in report.rows],
     }
     return json.dumps(data, default=_jsonable, indent=1, ensure_ascii=False) + "\n"
 
