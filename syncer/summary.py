@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from syncer.escape import NAME_MAX, TITLE_MAX, http_url, one_line
 from syncer.exitcodes import ExitCode
 from syncer.pipeline import RunReport, TrackerRun
 
@@ -12,15 +13,15 @@ def _breach(b: Any) -> dict[str, Any]:
     return {
         "tracker": b.tracker,
         "scope": b.scope,
-        "name": b.name,
+        "name": one_line(b.name, NAME_MAX),
         "limit": b.limit,
         "count": b.count,
         "source": b.source,
-        "oldest": [
+        "oldest": [  # a summary for people and scripts: tracker text as one clean line, links only http(s)
             {
-                "key": i.ref.key,
-                "title": i.title,
-                "url": i.url,
+                "key": one_line(i.ref.key),
+                "title": one_line(i.title, TITLE_MAX),
+                "url": http_url(i.url) or "",
                 "age_days": None if i.age_days is None else round(i.age_days, 1),
             }
             for i in b.items[:5]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from html import escape
 from statistics import median
 
+from syncer.escape import NAME_MAX, one_line
 from syncer.models import Breakdown
 
 QUADRANTS = {
@@ -105,7 +106,7 @@ def scatter_chart(points: Sequence[Point], *, value_label: str = "value", effort
         color = _COLORS.get(p.bucket or "", "#7a5af8")
         parts.append(
             f'<circle class="mark" cx="{sx(p.effort):.1f}" cy="{sy(p.value):.1f}" r="3.5" fill="{color}" '
-            f'fill-opacity=".7"><title>{escape(p.key)}</title></circle>'
+            f'fill-opacity=".7"><title>{escape(one_line(p.key, NAME_MAX))}</title></circle>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -95,14 +95,17 @@ def render_csv(report: GroomingReport) -> str:
 
 
 def _exported(row: dict[str, Any]) -> dict[str, Any]:
-    """An issue row for the JSON export: text cleaned of control and bidi characters, URLs http(s) or ""."""
+    """An issue row for the JSON export: text cleaned of control and bidi characters (keys too: no real Jira or
+    Linear key has one), URLs http(s) or ""."""
     out = dict(row)
-    for key in ("title", "status", "assignee", "change", "a_title", "b_title"):
+    for key in ("key", "a_key", "b_key", "title", "status", "assignee", "change", "a_title", "b_title"):
         if isinstance(out.get(key), str):
             out[key] = escape.clip(escape.clean(out[key]), EXPORT_TITLE_MAX)
     for key in ("url", "a_url", "b_url"):
         if isinstance(out.get(key), str):
             out[key] = escape.http_url(out[key]) or ""
+    if isinstance(out.get("ref"), dict):
+        out["ref"] = {**out["ref"], "key": escape.clean(out["ref"].get("key", ""))}
     if isinstance(out.get("problems"), list | tuple):
         out["problems"] = [escape.clean(p) for p in out["problems"]]
     return out

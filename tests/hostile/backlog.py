@@ -66,7 +66,7 @@ def hostile_backlog(now: datetime | None = None) -> dict[str, Any]:
         _record(2, FORMULA_KEY, f"{SCRIPT}{IMG} {MD_JS_LINK} {MD_IMAGE}", now=now, url=JS_URL, **doing),
         _record(3, HEADER_KEY, f"{TERMINAL} {RICH_MARKUP} a{NUL}b {RLO}gnp.exe", now=now, url=f" {JS_URL}", **doing),
         _record(4, "T-4", "Needs input | with a pipe", now=now, fields={"Impact": MD_IMAGE}),
-        _record(5, "T-5", "HTML input", now=now, fields={"Impact": f"{SCRIPT}{IMG}"}),
+        _record(5, f"T-5{RLO}{NUL}", "HTML input", now=now, fields={"Impact": f"{SCRIPT}{IMG}"}),
         _record(6, "T-6", "Wiki input", now=now, fields={"Impact": JIRA_WIKI}),
     ]
     records += [_record(10 + i, f"T-{10 + i}", formula, now=now) for i, formula in enumerate(FORMULAS)]

@@ -287,11 +287,20 @@ def test_markdown_report_renders_no_html_no_script_link_and_keeps_its_tables(out
     assert "Needs input | with a pipe" in rendered
 
 
+def test_run_json_summary_is_clean_data(outcome: Outcome) -> None:
+    breaches = outcome.summary["breaches"]
+    assert any(b["name"] == MENTIONS for b in breaches)
+    for item in [i for b in breaches for i in b["oldest"]]:
+        _no_payload_survives(item["key"] + item["title"])
+        assert len(item["title"]) <= 200
+        assert item["url"] == "" or item["url"].startswith(("http://", "https://"))
+
+
 def test_json_report_is_clean_data(outcome: Outcome) -> None:
     data = json.loads(outcome.report("report.json"))
     text = json.dumps(data, ensure_ascii=False)
     _no_payload_survives(text)
-    assert FORMULA_KEY in {i["key"] for i in data["issues"]}  # keys stay exact: they identify the issue
+    assert FORMULA_KEY in {i["key"] for i in data["issues"]}  # data, not a spreadsheet: no leading quote
 
 
 # ----- alerts ----------------------------------------------------------------------------------------------------
