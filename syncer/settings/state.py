@@ -21,8 +21,9 @@ class StateSettings(BaseModel):
     """
     url_env: str | None = None
     """Name of an environment variable holding the URL (wins over `url`), for cloud deployments."""
-    lease_seconds: float = Field(default=300.0, ge=1.0)
-    """SQLite run lock: how long a crashed run can block the next one (renewed while running)."""
+    lease_seconds: float = Field(default=60.0, ge=1.0)
+    """Run lock lease, renewed by a heartbeat every third of it: how long a run that crashed on *another* host
+    (or stalled) can block the next one. A holder that died on the same host is taken over at once."""
 
     def resolved_url(self, workdir: Path) -> SecretStr:
         if self.url_env:

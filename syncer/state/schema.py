@@ -5,7 +5,7 @@ score_history     one row per issue each time its score, rank, bucket, inputs or
 in_progress_spans when an item entered "in progress" and when it left (finished or dropped) (v2)
 alert_episodes    one breach (or aging item) as seen by one alert destination: started .. resolved
 deliveries        every message an episode produced for a destination; pending until delivered or dead-lettered (v3)
-run_locks         the SQLite run-lock lease (and, on PostgreSQL, who holds the advisory lock)
+run_locks         who holds each tracker's run lock (host, pid, process identity) and until when (v4: the holder)
 syncer_schema     the schema version, one row
 """
 
@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from syncer.state.types import UTCDateTime
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -120,4 +120,8 @@ run_locks = Table(
     Column("token", String(64), nullable=False),
     Column("acquired_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+    Column("host", String(255)),
+    Column("pid", Integer),
+    Column("process", String(300)),
+    Column("backend_pid", Integer),
 )

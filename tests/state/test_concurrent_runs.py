@@ -51,7 +51,7 @@ def _config(tmp_path: Path, backlog: Path, url: str, lease: float = 300) -> Path
 
 def test_second_concurrent_run_exits_4_naming_the_holder(tmp_path: Path, backlog: Path, state_url: str) -> None:
     config = _config(tmp_path, backlog, state_url)
-    first = _syncer(config, hold=4)
+    first = _syncer(config, hold=8)  # long enough for a second interpreter to start on a busy machine
     try:
         _wait_until_locked(state_url)
         second = _syncer(config, "--json")
@@ -70,36 +70,23 @@ def test_second_concurrent_run_exits_4_naming_the_holder(tmp_path: Path, backlog
     assert third.wait(timeout=30) == ExitCode.OK
 
 
-def test_a_sigkilled_run_blocks_the_next_one_at_most_until_its_lease_ends(
+def test_a_sigkilled_run_on_this_host_does_not_block_the_next_one(
     tmp_path: Path, backlog: Path, state_url: str
 ) -> None:
-    lease = 2.0
-    config = _config(tmp_path, backlog, state_url, lease=lease)
+    # A long lease: only the holder's death, proven on this host, can free the lock this quickly.
+    config = _config(tmp_path, backlog, state_url, lease=300)
     victim = _syncer(config, hold=60)
     _wait_until_locked(state_url)
     victim.send_signal(signal.SIGKILL)
     victim.communicate(timeout=10)
-    killed_at = time.monotonic()
 
-    deadline = killed_at + lease + 10
-    codes = []
-    while time.monotonic() < deadline:
-        proc = _syncer(config)
-        proc.communicate(timeout=30)
-        codes.append(proc.returncode)
-        if proc.returncode == ExitCode.OK:
-            break
-        assert proc.returncode == ExitCode.LOCKED
-        time.sleep(0.3)
-    waited = time.monotonic() - killed_at
-    assert codes[-1] == ExitCode.OK, codes
-    assert waited < lease + 5, f"blocked {waited:.1f}s, lease is {lease}s"
-    if state_url.startswith("sqlite"):
-        assert codes[0] == ExitCode.LOCKED, "the lease outlived its holder for a while"
+    after = _syncer(config)
+    err = after.communicate(timeout=30)[1]
+
+    assert after.returncode == ExitCode.OK, err
     store = StateStore.open(state_url)
     try:
         outcomes = [r["outcome"] for r in store.runs()]
     finally:
         store.close()
-    assert outcomes[-1] == "crashed", "the killed run's row is closed by the next run that got the lock"
-    assert outcomes[0] == "ok"
+    assert outcomes == ["ok", "crashed"], "the killed run's row is closed by the next run that got the lock"

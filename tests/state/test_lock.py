@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -10,7 +14,8 @@ from datetime import UTC, datetime
 import pytest
 
 from syncer.state import StateStore
-from syncer.state.lock import Holder, LockHeld, acquire
+from syncer.state.holder import process_identity
+from syncer.state.lock import Holder, LockHeld, LockLost, RunLock, acquire
 
 
 @pytest.fixture
@@ -48,19 +53,72 @@ def test_unified_ranking_takes_all_locks_or_none(store: StateStore) -> None:
 
 
 def test_a_holder_that_died_blocks_at_most_until_its_lease_ends(store: StateStore) -> None:
+    # A holder on another host that stopped answering (a crashed or partitioned machine): its heartbeat stops,
+    # and on PostgreSQL its connection stays open as far as the server knows (no FIN ever arrives). Only the
+    # lease can end this. (Dropping the connection instead raced with the server's backend noticing it.)
     lock = acquire(store, ["jira"], lease_seconds=1.5, holder=OTHER)
-    # Simulate the crash: renewing stops and nothing is released (the PostgreSQL connection just vanishes).
     lock._stop.set()
     if lock._renewer is not None:
         lock._renewer.join()
-    if lock._conn is not None:
-        lock._conn.invalidate()
-    if store.engine.dialect.name == "sqlite":
-        with pytest.raises(LockHeld, match="lease until"):
-            acquire(store, ["jira"], lease_seconds=30)
-        time.sleep(1.6)
+    with pytest.raises(LockHeld, match="lease until"):
+        acquire(store, ["jira"], lease_seconds=30)
+    time.sleep(1.6)
+    with acquire(store, ["jira"], lease_seconds=30), pytest.raises(LockLost):
+        lock.check()  # the stalled holder finds out before its next write
+    lock._conn = None
+
+
+def _dead_process() -> tuple[int, str]:
+    """The pid and identity of a process of this host that has exited."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    identity = process_identity(child.pid) or ""
+    child.kill()
+    child.wait()
+    return child.pid, identity
+
+
+def _crashed_holder(store: StateStore, holder: Holder) -> RunLock:
+    """A lock whose holder dies: no heartbeat, no release; on PostgreSQL its backend still holds the lock."""
+    lock = acquire(store, ["jira"], lease_seconds=300, holder=holder)
+    lock._stop.set()
+    if lock._renewer is not None:
+        lock._renewer.join()
+    return lock
+
+
+def test_a_holder_that_died_on_this_host_is_taken_over_at_once(store: StateStore) -> None:
+    pid, identity = _dead_process()
+    dead = _crashed_holder(store, Holder(socket.gethostname(), pid, datetime.now(UTC), identity))
+
+    with acquire(store, ["jira"], lease_seconds=30) as lock:  # its 300 s lease has not run out
+        lock.check()
+        with pytest.raises(LockLost):
+            dead.check()
+    dead._conn = None
+
+
+def test_a_reused_pid_is_not_mistaken_for_the_holder(store: StateStore) -> None:
+    # The holder's pid now belongs to another (younger) process: this test's own pid, with another start time.
+    identity = process_identity(os.getpid()) or ""
+    reused = identity.rpartition("/")[0] + "/1" if identity else ""
+    if not reused:
+        pytest.skip("no /proc: process start times cannot be read")
+    dead = _crashed_holder(store, Holder(socket.gethostname(), os.getpid(), datetime.now(UTC), reused))
     with acquire(store, ["jira"], lease_seconds=30):
         pass
+    dead._conn = None
+
+
+def test_a_live_holder_on_this_host_keeps_its_lock(store: StateStore) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        holder = Holder(socket.gethostname(), child.pid, datetime.now(UTC), process_identity(child.pid) or "")
+        taken = acquire(store, ["jira"], lease_seconds=30, holder=holder)
+        with taken, pytest.raises(LockHeld, match=f"pid {child.pid} on "):
+            acquire(store, ["jira"], lease_seconds=30)
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_lease_is_renewed_while_the_run_lasts(store: StateStore) -> None:
@@ -113,8 +171,6 @@ def test_the_advisory_lock_is_released_even_when_clearing_the_holder_row_fails(
 
 
 def test_a_run_that_lost_its_lock_finds_out_before_writing(store: StateStore) -> None:
-    from syncer.state.lock import LockLost
-
     stalled = acquire(store, ["jira"], lease_seconds=1.0, holder=OTHER)
     stalled.check()  # still ours
     # The run stalls (a suspended machine): its renewer stops; on PostgreSQL the lock connection drops.

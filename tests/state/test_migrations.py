@@ -94,6 +94,34 @@ def test_a_version_2_database_keeps_its_pending_deliveries_pending(state_url: st
         store.close()
 
 
+def test_a_lock_row_from_before_v4_still_blocks_until_its_lease_ends(state_url: str) -> None:
+    from syncer.state.lock import LockHeld, acquire
+
+    engine = make_engine(state_url)
+    migrate(engine, target=3)
+    until = datetime(2099, 1, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO run_locks (tracker, holder, token, acquired_at, expires_at)"
+                " VALUES ('jira', 'pid 1 on old-worker', 'old', :at, :until)"
+            ),
+            {
+                k: v.replace(tzinfo=None) if engine.dialect.name == "sqlite" else v
+                for k, v in {"at": until, "until": until}.items()
+            },
+        )
+    engine.dispose()
+    store = StateStore.open(state_url)
+    try:
+        if store.engine.dialect.name == "sqlite":  # on PostgreSQL the row is informational: no advisory lock held
+            with pytest.raises(LockHeld, match="pid 1 on old-worker"):
+                acquire(store, ["jira"], lease_seconds=30)
+        assert _version(state_url) == SCHEMA_VERSION
+    finally:
+        store.close()
+
+
 def test_newer_schema_is_refused_with_a_clear_message(state_url: str) -> None:
     StateStore.open(state_url).close()
     engine = make_engine(state_url)
