@@ -1,12 +1,13 @@
 """Linear's query complexity rule, estimated from the query text alone (no schema needed).
 
 Linear charges each object 1 point and each property 0.1 point, and a connection multiplies the cost of its
-`nodes`/`edges` by `first` (or `last`; 50 when neither is given). The total is rounded up, and a single query
-costing more than 10,000 points is rejected. Their own example: `createdIssues { nodes { id title createdAt } }`
-costs 1 + 50 x (1 + 0.3) = 66 points, and 14 with `first: 10`.
+children (`nodes`/`edges` and `pageInfo`) by `first` (or `last`; the larger when both; 50 when neither). The
+total is rounded up, and a single query costing more than 10,000 points is rejected. Their own example:
+`createdIssues { nodes { id title createdAt } }` costs 1 + 50 x (1 + 0.3) = 66 points, and 14 with `first: 10`.
 
-The connector uses this to size its pages; the sandbox uses it to charge and reject queries the same way.
-Fields skipped by `@include(if: false)` / `@skip(if: true)` cost nothing.
+The connector uses this to size its pages. The sandbox counts on its own (from the schema, in
+`connectors/linear/sandbox/complexity.py`), and a test holds this estimate at or above the sandbox's count for
+every query the connector sends. Fields skipped by `@include(if: false)` / `@skip(if: true)` cost nothing.
 """
 
 from __future__ import annotations
@@ -46,13 +47,13 @@ def _directive_allows(node: FieldNode | FragmentSpreadNode | InlineFragmentNode,
 
 
 def _page_size(field: FieldNode, variables: dict[str, Any]) -> int:
-    for name in ("first", "last"):
-        for argument in field.arguments or ():
-            if argument.name.value == name:
-                value = value_from_ast_untyped(argument.value, variables)
-                if isinstance(value, int):
-                    return value
-    return DEFAULT_CONNECTION_SIZE
+    sizes = [
+        value
+        for argument in field.arguments or ()
+        if argument.name.value in ("first", "last")
+        and isinstance(value := value_from_ast_untyped(argument.value, variables), int)
+    ]
+    return max(sizes) if sizes else DEFAULT_CONNECTION_SIZE
 
 
 class _Estimator:
@@ -84,17 +85,10 @@ class _Estimator:
         children = self.fields(field.selection_set)
         if not any(child.name.value in _LIST_FIELDS and child.selection_set for child in children):
             return OBJECT_COST + sum(self.field_cost(child) for child in children)
+        # Linear's rule multiplies a connection's children by its page size and names no exception, so
+        # `pageInfo` is multiplied too (counting it once would undercount every paged query by 1.2 x first).
         size = _page_size(field, self.variables)
-        total = OBJECT_COST
-        for child in children:
-            # The connection object itself costs 1; each element of nodes/edges is an object costing 1 plus its
-            # properties, so the list is `size` times (its element cost), and `pageInfo` is counted once.
-            if child.name.value in _LIST_FIELDS and child.selection_set is not None:
-                element = self.field_cost(child)
-                total += size * element
-            else:
-                total += self.field_cost(child)
-        return total
+        return OBJECT_COST + size * sum(self.field_cost(child) for child in children)
 
 
 def estimate_complexity(

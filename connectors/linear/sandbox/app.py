@@ -15,6 +15,7 @@ import logging
 import random
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,16 +24,19 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
+    OperationDefinitionNode,
     build_schema,
     execute_sync,
     parse,
     validate,
 )
+from graphql.execution.values import get_variable_values
 
 import connectors.linear.sandbox.mutations  # noqa: F401  (registers the mutation resolvers)
-from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
 from connectors.linear.sandbox.budget import Budget, RateLimits
-from connectors.linear.sandbox.resolvers import SandboxContext, field_resolver
+from connectors.linear.sandbox.complexity import MAX_COMPLEXITY, query_complexity
+from connectors.linear.sandbox.resolvers import RESOLVERS, SandboxContext, field_resolver
+from connectors.linear.sandbox.served import refusals
 from connectors.linear.sandbox.store import Workspace
 from connectors.sandbox_http import SandboxRequest, SandboxResponse
 
@@ -58,6 +62,31 @@ def _error(message: str, type_: str, code: str, status: int) -> dict[str, Any]:
             "userPresentableMessage": message,
         },
     }
+
+
+def _request_error(message: str, **extra: Any) -> dict[str, Any]:
+    # A request that cannot run at all (no operation chosen, variables of the wrong type): the client's fault.
+    return {
+        "message": message,
+        **extra,
+        "extensions": {
+            "type": "graphql error",
+            "code": "BAD_USER_INPUT",
+            "statusCode": 400,
+            "userError": True,
+            "userPresentableMessage": message,
+        },
+    }
+
+
+@dataclass(frozen=True)
+class Charged:
+    """One request that passed validation: what was asked and what it cost (tests compare estimates)."""
+
+    query: str
+    variables: dict[str, Any]
+    operation_name: str | None
+    complexity: int
 
 
 def _answer(status: int, errors: list[dict[str, Any]], headers: dict[str, str] | None = None) -> SandboxResponse:
@@ -88,6 +117,8 @@ class LinearApp:
         self._cache_lock = threading.Lock()
         self.operations: list[str] = []
         """Names of the operations executed, in order (tests count them)."""
+        self.charged: list[Charged] = []
+        """Every request that was valid enough to be costed, refused for its cost or not."""
 
     # ----- authentication ------------------------------------------------------------------------------------
     def _principal(self, header: str | None) -> str | None:
@@ -144,11 +175,24 @@ class LinearApp:
         document, errors = self._document(body["query"])
         if document is None:
             return _answer(400, errors)
-        variables = body.get("variables") or {}
+        raw_variables = body.get("variables") or {}
         operation_name = body.get("operationName")
-        cost = estimate_complexity(document, variables, operation_name)
-        if cost > MAX_QUERY_COMPLEXITY:
-            message = f"Query too complex - complexity is {cost}, maximum allowed is {MAX_QUERY_COMPLEXITY}"
+        if not isinstance(raw_variables, dict) or not isinstance(operation_name, str | None):
+            message = "`variables` must be a JSON object and `operationName` a string"
+            return _answer(400, [_request_error(message)])
+        operation, problem = _pick_operation(document, operation_name)
+        if operation is None:
+            return _answer(400, [_request_error(problem)])
+        coerced = get_variable_values(linear_schema(), operation.variable_definitions or (), raw_variables)
+        if isinstance(coerced, list):
+            return _answer(400, [_request_error(e.message, locations=e.formatted.get("locations")) for e in coerced])
+        refused = refusals(linear_schema(), document, operation, RESOLVERS, coerced.coerced)
+        if refused:
+            return _answer(400, [dict(e.formatted) for e in refused])
+        cost = query_complexity(linear_schema(), document, coerced.coerced, operation_name)
+        self.charged.append(Charged(body["query"], raw_variables, operation_name, cost))
+        if cost > MAX_COMPLEXITY:
+            message = f"Query too complex - complexity is {cost}, maximum allowed is {MAX_COMPLEXITY}"
             return _answer(
                 400, [_error(message, "graphql error", "QUERY_TOO_COMPLEX", 400)], {"X-Complexity": str(cost)}
             )
@@ -156,7 +200,7 @@ class LinearApp:
         if not verdict.allowed or (self.ratelimit_rate and self._rng.random() < self.ratelimit_rate):
             error = _error("Rate limit exceeded", "ratelimited", "RATELIMITED", 429)
             return _answer(400, [error], verdict.headers)
-        return self._execute(document, variables, operation_name, principal, verdict.headers)
+        return self._execute(document, raw_variables, operation_name, principal, verdict.headers)
 
     def _execute(
         self,
@@ -208,6 +252,16 @@ class LinearApp:
                 limit("complexityLimit", limits.complexity, complexity),
             ],
         }
+
+
+def _pick_operation(document: DocumentNode, name: str | None) -> tuple[OperationDefinitionNode | None, str]:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is not None:
+        found = [o for o in operations if o.name is not None and o.name.value == name]
+        return (found[0], "") if found else (None, f"Unknown operation named '{name}'.")
+    if len(operations) != 1:
+        return None, "Must provide operation name if query contains multiple operations."
+    return operations[0], ""
 
 
 def _fingerprint(secret: str) -> str:

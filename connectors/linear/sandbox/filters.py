@@ -6,13 +6,15 @@ sandbox silently ignored part of a filter the real API would apply.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graphql import GraphQLError
 
+from connectors.linear.sandbox.connections import input_error
 from connectors.linear.sandbox.store import Record, Workspace
 
 
@@ -80,14 +82,56 @@ FIELDS: dict[str, dict[str, Accessor]] = {
 }
 
 
-def _when(value: Any) -> Any:
-    # Date comparators take ISO timestamps; compare them as datetimes, not strings (offsets differ in form).
-    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-":
+_DURATION = re.compile(
+    r"^(?P<sign>[-+]?)P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def _duration(text: str) -> timedelta | None:
+    """An ISO-8601 duration (`-P2W1D`, `P1DT12H`) as a timedelta; years and months count 365 and 30 days."""
+    found = _DURATION.match(text)
+    if found is None or text.rstrip("T").endswith("P"):
+        return None
+    part = {k: float(v) for k, v in found.groupdict().items() if v and k != "sign"}
+    days = part.get("years", 0) * 365 + part.get("months", 0) * 30 + part.get("weeks", 0) * 7 + part.get("days", 0)
+    delta = timedelta(
+        days=days, hours=part.get("hours", 0), minutes=part.get("minutes", 0), seconds=part.get("seconds", 0)
+    )
+    return -delta if found.group("sign") == "-" else delta
+
+
+def _moment(value: Any, where: str) -> datetime:
+    # Linear's DateTimeOrDuration: an ISO timestamp, or a duration relative to now ("-P2W" = two weeks ago).
+    if isinstance(value, str):
+        delta = _duration(value.strip())
+        if delta is not None:
+            return datetime.now(UTC) + delta
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            return value
-    return value
+            moment = None
+        if moment is not None:
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    raise input_error(f"{where}: {value!r} is neither an ISO-8601 date-time nor an ISO-8601 duration such as -P2W")
+
+
+def _ordered(value: Any, expected: Any, where: str) -> tuple[Any, Any]:
+    """The two sides of gt/gte/lt/lte made comparable: dates as datetimes, numbers as numbers."""
+    if isinstance(value, str) and isinstance(expected, str):
+        return _moment(value, where), _moment(expected, where)
+    if isinstance(value, int | float) and isinstance(expected, int | float):
+        return value, expected
+    raise input_error(f"{where}: cannot compare {value!r} with {expected!r}")
+
+
+def _order_test(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any, str], bool]:
+    def test(value: Any, expected: Any, where: str) -> bool:
+        if value is None:
+            return False
+        return op(*_ordered(value, expected, where))
+
+    return test
 
 
 def _fold(value: Any) -> Any:
@@ -108,11 +152,13 @@ _COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
     "startsWithIgnoreCase": lambda v, x: isinstance(v, str) and _fold(v).startswith(_fold(x)),
     "notStartsWith": lambda v, x: not (isinstance(v, str) and v.startswith(x)),
     "endsWith": lambda v, x: isinstance(v, str) and v.endswith(x),
-    "gt": lambda v, x: v is not None and _when(v) > _when(x),
-    "gte": lambda v, x: v is not None and _when(v) >= _when(x),
-    "lt": lambda v, x: v is not None and _when(v) < _when(x),
-    "lte": lambda v, x: v is not None and _when(v) <= _when(x),
     "null": lambda v, x: (v is None) == bool(x),
+}
+_ORDER: dict[str, Callable[[Any, Any, str], bool]] = {
+    "gt": _order_test(lambda a, b: a > b),
+    "gte": _order_test(lambda a, b: a >= b),
+    "lt": _order_test(lambda a, b: a < b),
+    "lte": _order_test(lambda a, b: a <= b),
 }
 
 
@@ -125,6 +171,12 @@ def _unsupported(what: str) -> GraphQLError:
 
 def _compare(value: Any, comparator: Mapping[str, Any], where: str) -> bool:
     for op, expected in comparator.items():
+        if expected is None and op != "null":
+            continue
+        if op in _ORDER:
+            if not _ORDER[op](value, expected, f"{where}.{op}"):
+                return False
+            continue
         test = _COMPARATORS.get(op)
         if test is None:
             raise _unsupported(f"comparator {where}.{op}")

@@ -13,6 +13,7 @@ from graphql import GraphQLResolveInfo, default_field_resolver
 
 from connectors.linear.sandbox.connections import connection, input_error, order
 from connectors.linear.sandbox.filters import matches
+from connectors.linear.sandbox.served import RECORD_TYPES, default_value
 from connectors.linear.sandbox.store import Record, Workspace
 
 Resolver = Callable[..., Any]
@@ -106,6 +107,25 @@ def _rate_limit_status(_source: Any, info: Info) -> dict[str, Any]:
     return context.rate_limit
 
 
+def _attachment(_source: Any, info: Info, id: str) -> Record:
+    record = ws_of(info).attachments.get(id)
+    if record is None:
+        # Linear's deprecated lookup by URL (`attachment(id: <url>)`) is not modelled: use attachmentsForURL.
+        raise input_error("Entity not found: Attachment - Could not find referenced Attachment.")
+    return record
+
+
+def _shared_access(_source: Record, _info: Info) -> dict[str, Any]:
+    # Issues are never shared outside their team here.
+    return {
+        "isShared": False,
+        "viewerHasOnlySharedAccess": False,
+        "sharedWithCount": 0,
+        "sharedWithUsers": [],
+        "disallowedIssueFields": [],
+    }
+
+
 def _team_issues(source: Record, info: Info, **args: Any) -> Any:
     rows = ws_of(info).issues.values()
     return page_of(info, "Issue", (i for i in rows if i["teamId"] == source["id"]), args)
@@ -129,6 +149,7 @@ RESOLVERS: dict[tuple[str, str], Resolver] = {
     ("Query", "comment"): _root_get("comments", "Comment"),
     ("Query", "attachmentsForURL"): _attachments_for_url,
     ("Query", "viewer"): _viewer,
+    ("Query", "attachment"): _attachment,
     ("Query", "rateLimitStatus"): _rate_limit_status,
     ("Issue", "team"): _lookup("teams", "teamId"),
     ("Issue", "state"): _lookup("states", "stateId"),
@@ -138,6 +159,10 @@ RESOLVERS: dict[tuple[str, str], Resolver] = {
     ("Issue", "attachments"): _children("attachments", "Attachment", "attachmentIds"),
     ("Issue", "comments"): _children("comments", "Comment", "commentIds"),
     ("Issue", "needs"): _children("needs", "CustomerNeed", "needIds"),
+    ("Issue", "creator"): _lookup("users", "creatorId"),
+    ("Issue", "reactions"): lambda _s, _i, **_: [],
+    ("Issue", "sharedAccess"): _shared_access,
+    ("Comment", "reactions"): lambda _s, _i, **_: [],
     ("Issue", "children"): _where("issues", "Issue", "parentId"),
     ("Issue", "priorityLabel"): lambda s, _i, **_: PRIORITY_LABELS.get(int(s["priority"]), "No priority"),
     ("Team", "states"): _where("states", "WorkflowState", "teamId"),
@@ -160,4 +185,6 @@ def field_resolver(source: Any, info: Info, **args: Any) -> Any:
     resolver = RESOLVERS.get((info.parent_type.name, info.field_name))
     if resolver is not None:
         return resolver(source, info, **args)
+    if isinstance(source, dict) and info.field_name not in source and info.parent_type.name in RECORD_TYPES:
+        return default_value(info.parent_type.name, info.field_name, source, info)
     return default_field_resolver(source, info, **args)

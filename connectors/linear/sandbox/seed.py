@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from connectors.linear.estimates import EstimateScale
 from connectors.linear.sandbox.store import Record, Workspace, iso
 
 STATES = (
@@ -44,6 +43,39 @@ TEAM_SCALES = {"ENG": "fibonacci", "DES": "tShirt", "DATA": "exponential"}
 _WORDS = ("Cache", "Export", "Sync", "Audit", "Search", "Invite", "Billing", "Webhook", "Onboarding", "Report")
 _THINGS = ("settings", "dashboard", "API", "import wizard", "permissions", "notifications", "timeline")
 EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+# Linear's estimate scales (linear.app/docs/estimates as quoted in shared/reference/linear.md), kept here
+# rather than borrowed from the connector: the sandbox must not share the code it is meant to check.
+SCALES: dict[str, tuple[float, ...]] = {
+    "exponential": (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0),
+    "fibonacci": (1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 21.0),
+    "linear": (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0),
+    "tShirt": (1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 21.0),
+}
+_POINTS = SCALES["fibonacci"]
+
+
+def team_estimates(team: Record) -> tuple[float, ...]:
+    """The estimates a person can pick on `team` (5 steps, 7 when extended, 0 first when allowed)."""
+    scale = SCALES.get(str(team.get("issueEstimationType")))
+    if scale is None:
+        return ()
+    steps = scale[: 7 if team.get("issueEstimationExtended") else 5]
+    return ((0.0,) if team.get("issueEstimationAllowZero") else ()) + steps
+
+
+def estimate_for(team: Record, points: float | None) -> float | None:
+    """The estimate a person on `team` would pick for `points` of effort on the Fibonacci scale: the k-th step
+    of the team's scale for the k-th Fibonacci point, interpolated between steps, proportional past the last."""
+    scale = SCALES.get(str(team.get("issueEstimationType")))
+    if points is None or scale is None or points <= 0:
+        return None if points is None else float(points)
+    if points <= _POINTS[0]:
+        return round(points * scale[0] / _POINTS[0], 6)
+    for step in range(1, len(scale)):
+        p0, p1, s0, s1 = _POINTS[step - 1], _POINTS[step], scale[step - 1], scale[step]
+        if points <= p1:
+            return round(s0 + (points - p0) * (s1 - s0) / (p1 - p0), 6)
+    return round(points * scale[-1] / _POINTS[-1], 6)
 
 
 def _team_with_states(
@@ -75,7 +107,6 @@ def synthetic(count: int, *, teams: tuple[str, ...] = ("ENG", "DES"), seed: int 
         team = ws.team_by_key(key)
         name, kind = rng.choices(STATES, weights=weights)[0]
         created = EPOCH + timedelta(minutes=7 * n)
-        scale = EstimateScale.of(team)
         labels = [rng.choice(plain)["id"]] if rng.random() < 0.5 else []
         if rng.random() > 0.03:
             labels.append(impact[rng.choice(IMPACT)]["id"])
@@ -83,7 +114,7 @@ def synthetic(count: int, *, teams: tuple[str, ...] = ("ENG", "DES"), seed: int 
         fields: dict[str, Any] = {
             "createdAt": iso(created),
             "priority": float(rng.randint(0, 4)),
-            "estimate": rng.choice(scale.values) if rng.random() > 0.03 else None,
+            "estimate": rng.choice(team_estimates(team)) if rng.random() > 0.03 else None,
             "labelIds": labels,
             "assigneeId": rng.choice(people)["id"] if kind == "started" else None,
             "startedAt": iso(created + timedelta(days=2)) if kind in ("started", "completed") else None,
@@ -146,7 +177,7 @@ def demo_backlog(path: Path) -> Workspace:
             state,
             createdAt=iso(datetime.fromisoformat(item["created"])),
             description=(f"```syncer\nReach: {reach}\n```" if reach is not None else None),
-            estimate=EstimateScale.of(team).stored(max(float(effort), 1.0) if effort else effort),
+            estimate=estimate_for(team, max(float(effort), 1.0) if effort else effort),
             labelIds=labels,
             assigneeId=users[assignee]["id"] if assignee else None,
             parentId=last_parent.get(key) if item.get("is_subtask") else None,
