@@ -13,7 +13,7 @@ from graphql import GraphQLResolveInfo, default_field_resolver
 
 from connectors.linear.sandbox.connections import connection, input_error, order
 from connectors.linear.sandbox.filters import matches
-from connectors.linear.sandbox.served import RECORD_TYPES, default_value
+from connectors.linear.sandbox.served import ALWAYS_EMPTY, RECORD_TYPES, default_value
 from connectors.linear.sandbox.store import Record, Workspace
 
 Resolver = Callable[..., Any]
@@ -147,6 +147,8 @@ RESOLVERS: dict[tuple[str, str], Resolver] = {
     ("Query", "team"): _root_get("teams", "Team"),
     ("Query", "issueLabel"): _root_get("labels", "IssueLabel"),
     ("Query", "comment"): _root_get("comments", "Comment"),
+    ("Query", "workflowState"): _root_get("states", "WorkflowState"),
+    ("Query", "user"): _root_get("users", "User"),
     ("Query", "attachmentsForURL"): _attachments_for_url,
     ("Query", "viewer"): _viewer,
     ("Query", "attachment"): _attachment,
@@ -160,9 +162,8 @@ RESOLVERS: dict[tuple[str, str], Resolver] = {
     ("Issue", "comments"): _children("comments", "Comment", "commentIds"),
     ("Issue", "needs"): _children("needs", "CustomerNeed", "needIds"),
     ("Issue", "creator"): _lookup("users", "creatorId"),
-    ("Issue", "reactions"): lambda _s, _i, **_: [],
+    **{key: (lambda _s, _i, **_: []) for key in ALWAYS_EMPTY},
     ("Issue", "sharedAccess"): _shared_access,
-    ("Comment", "reactions"): lambda _s, _i, **_: [],
     ("Issue", "children"): _where("issues", "Issue", "parentId"),
     ("Issue", "priorityLabel"): lambda s, _i, **_: PRIORITY_LABELS.get(int(s["priority"]), "No priority"),
     ("Team", "states"): _where("states", "WorkflowState", "teamId"),
