@@ -42,6 +42,19 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def parse_reset(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds until an ISO-8601 reset instant (Jira's `X-RateLimit-Reset`, `2026-03-02T10:15Z`); None if garbled."""
+    if value is None or not value.strip():
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
 class WaitPolicy:
     """tenacity wait: the server's Retry-After when it gave one, else capped exponential backoff with jitter."""
 

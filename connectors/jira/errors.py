@@ -30,7 +30,7 @@ from connectors.errors import (
     TrackerConfigError,
     TrackerUnavailable,
 )
-from connectors.retry import parse_retry_after
+from connectors.retry import parse_reset, parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,9 @@ def error_for_response(
     status = response.status_code
     action = _action(status)
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if retry_after is None and status == 429:
+        # Atlassian: Retry-After may be absent; X-RateLimit-Reset (an ISO instant) then says when to come back.
+        retry_after = parse_reset(response.headers.get("X-RateLimit-Reset"))
     if action is Action.RATE_LIMITED and status == 503 and retry_after is None:
         action = Action.RETRY
     if action is Action.RATE_LIMITED:

@@ -19,10 +19,11 @@ from pydantic import SecretStr
 
 from connectors.jira.sandbox import seed
 from connectors.jira.sandbox.app import JiraApp
+from connectors.jira.sandbox.ratelimit import RateLimits
 from connectors.jira.sandbox.state import JiraState, Mode
 from connectors.sandbox_http import FaultConfig, SandboxHTTPServer
 
-__all__ = ["DEMO_EMAIL", "DEMO_TOKEN", "JiraSandbox", "demo_credentials", "start_demo_sandbox"]
+__all__ = ["DEMO_EMAIL", "DEMO_TOKEN", "JiraSandbox", "RateLimits", "demo_credentials", "start_demo_sandbox"]
 
 DEMO_EMAIL = "bot@acme.test"
 DEMO_TOKEN = "demo-token"  # noqa: S105  (the sandbox's published demo credential)
@@ -39,13 +40,20 @@ class JiraSandbox:
         page_cap: int = 100,
         dc_max_results: int = 1000,
         validate: bool = True,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         """`state_path`, when it exists, wins over `state`; `save()` writes back to it."""
         if state_path is not None and state_path.exists():
             state = JiraState.load(state_path)
         self.state = state or JiraState(mode=mode)
         self.state_path = state_path
-        self.app = JiraApp(self.state, page_cap=page_cap, dc_max_results=dc_max_results, validate=validate)
+        self.app = JiraApp(
+            self.state,
+            page_cap=page_cap,
+            dc_max_results=dc_max_results,
+            validate=validate,
+            rate_limits=rate_limits,
+        )
 
     def serve(self, *, host: str = "127.0.0.1", port: int = 0, faults: FaultConfig | None = None) -> SandboxHTTPServer:
         """A server for this sandbox (not started: use it as a context manager or call `start()`)."""

@@ -10,11 +10,19 @@ import base64
 import re
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from connectors.jira.sandbox import issues, search, setup
-from connectors.jira.sandbox.render import comment_json, issue_json, status_json, user_json, wanted_fields
+from connectors.jira.sandbox.ratelimit import RateLimiter, RateLimits
+from connectors.jira.sandbox.render import (
+    comment_json,
+    field_json,
+    issue_json,
+    status_json,
+    user_json,
+    wanted_fields,
+)
 from connectors.jira.sandbox.state import JiraState
+from connectors.jira.sandbox.tokens import TokenStore
 from connectors.jira.sandbox.validation import spec_problem
 from connectors.sandbox_http import SandboxRequest, SandboxResponse
 
@@ -35,6 +43,7 @@ class JiraApp:
         page_cap: int = 100,
         dc_max_results: int = 1000,
         validate: bool = True,
+        rate_limits: RateLimits | None = None,
     ):
         self.state = state
         self.validate = validate
@@ -43,6 +52,9 @@ class JiraApp:
         self.page_cap = page_cap
         self.dc_max_results = dc_max_results
         self.lock = threading.RLock()
+        self.limiter = RateLimiter(rate_limits or RateLimits())
+        self.tokens = TokenStore()
+        """Cloud page tokens; set `tokens.ttl` to make them expire sooner."""
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         for method, pattern, handler in [
             ("GET", API + r"/serverInfo$", self._server_info),
@@ -77,7 +89,13 @@ class JiraApp:
                 if problem:
                     return _error(400, problem)
                 with self.lock:
-                    return handler(request, params)
+                    issue = self.state.issue(params["key"]) if "key" in params else None
+                    refusal, headers = self.limiter.check(request.method, request.path, issue.key if issue else None)
+                    if refusal is not None:
+                        return refusal
+                    response = handler(request, params)
+                response.headers.update(headers)
+                return response
         return _error(404, f"No resource at {request.method} {request.path}")
 
     def _authorised(self, header: str) -> bool:
@@ -111,23 +129,13 @@ class JiraApp:
         return SandboxResponse(200, {**user, "emailAddress": self.state.account.email})
 
     def _fields(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
-        body: list[dict[str, Any]] = []
-        for f in self.state.fields:
-            entry: dict[str, Any] = {"id": f.id, "key": f.id, "name": f.name, "custom": f.custom}
-            entry["clauseNames"] = [f"cf[{f.id.split('_')[-1]}]", f.name] if f.custom else [f.id]
-            schema: dict[str, Any] = {"type": f.type}
-            if f.custom:
-                schema["customId"] = int(f.id.split("_")[-1])
-                if f.custom_type:
-                    schema["custom"] = f"com.atlassian.jira.plugin.system.customfieldtypes:{f.custom_type}"
-            else:
-                schema["system"] = f.id
-            entry["schema"] = schema
-            body.append(entry)
-        return SandboxResponse(200, body)
+        return SandboxResponse(200, [field_json(f) for f in self.state.fields])
 
     def _statuses(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
-        return SandboxResponse(200, [status_json(self.state, self.base_url, s.id) for s in self.state.statuses])
+        version = self._version(params)
+        return SandboxResponse(
+            200, [status_json(self.state, self.base_url, s.id, version) for s in self.state.statuses]
+        )
 
     def _board(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
         board = self.state.board(int(params["board"]))
@@ -158,7 +166,12 @@ class JiraApp:
         if self.state.mode != "cloud":
             return _error(404, "search/jql is not available on this Jira Data Center version")
         return search.search_jql(
-            self.state, self.base_url, request, page_cap=self.page_cap, version=self._version(params)
+            self.state,
+            self.base_url,
+            request,
+            page_cap=self.page_cap,
+            tokens=self.tokens,
+            version=self._version(params),
         )
 
     def _search(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:

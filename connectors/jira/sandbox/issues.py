@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from connectors.jira.sandbox import edits
 from connectors.jira.sandbox.render import adf_text, comment_json, issue_json, wanted_fields
 from connectors.jira.sandbox.state import Comment, FieldDef, Issue, JiraState, jira_time
 from connectors.jira.sandbox.validation import adf_problems
@@ -70,24 +71,51 @@ def _notify(state: JiraState, request: SandboxRequest) -> None:
 
 def edit_issue(state: JiraState, base: str, issue: Issue, request: SandboxRequest, version: str) -> SandboxResponse:
     body = request.json() or {}
-    fields: dict[str, Any] = body.get("fields") or {}
-    errors = {
-        fid: msg
-        for fid, value in fields.items()
-        if (msg := _field_error(state.field(fid), fid, value, version, issue.issuetype))
-    }
-    properties = body.get("properties") or []
+    if body.get("transition"):
+        return _error(
+            400, "The Jira sandbox does not model workflow transitions; see connectors/jira/sandbox/README.md."
+        )
+    ops, errors = edits.operations(body)
+    changes: list[edits.Apply] = []
+    comments: list[Any] = []
+    for op in ops:
+        if op.field in errors:
+            continue
+        definition = state.field(op.field)
+        if op.field == "comment" and op.verb == "add":
+            comment_body = op.value.get("body") if isinstance(op.value, dict) else None
+            problem = _body_problem(comment_body, version)
+            if problem:
+                errors["comment"] = problem
+            comments.append(comment_body)
+        elif edits.is_system_editable(op.field, definition, issue.issuetype):
+            message, change = edits.system_change(state, op, version)
+            if message:
+                errors[op.field] = message
+            elif change:
+                changes.append(change)
+        elif (
+            definition is not None and definition.custom and definition.on_screen(issue.issuetype) and op.verb != "set"
+        ):
+            errors[op.field] = edits.unsupported(definition.name, op.field, op.verb, ["set"])
+        elif msg := _field_error(
+            definition if definition and definition.custom else None, op.field, op.value, version, issue.issuetype
+        ):
+            errors[op.field] = msg
+        else:
+            assert definition is not None
+            changes.append(_set_custom(definition, op.value))
     if errors:
         return _error(400, "", errors)
-    for field_id, value in fields.items():
-        definition = state.field(field_id)
-        assert definition is not None
-        issue.values[field_id] = _stored(definition, value)
-    for prop in properties:
+    for change in changes:
+        change(issue)
+    for prop in body.get("properties") or []:
         issue.properties[str(prop["key"])] = prop["value"]
-    if fields:
+    if changes:
         issue.updated = jira_time()
         _notify(state, request)
+    for comment_body in comments:
+        _append_comment(state, issue, comment_body)
     if _flag(request, "returnIssue", False):
         return SandboxResponse(
             200,
@@ -98,10 +126,22 @@ def edit_issue(state: JiraState, base: str, issue: Issue, request: SandboxReques
     return SandboxResponse(204)
 
 
+def _set_custom(definition: FieldDef, value: Any) -> edits.Apply:
+    stored = _stored(definition, value)
+
+    def apply(issue: Issue) -> None:
+        issue.values[definition.id] = stored
+
+    return apply
+
+
 def _body_problem(body: Any, version: str) -> str | None:
     if version == "3":
         problems = adf_problems(body)
-        return f"Comment body is not valid ADF: {problems[0]}" if problems else None
+        if problems:
+            return f"Comment body is not valid ADF: {problems[0]}"
+        # A document without text (`content: []`, or only empty paragraphs) is an empty comment to Jira.
+        return "Comment body can not be empty!" if not adf_text(body).strip() else None
     if not isinstance(body, str) or not body.strip():
         return "Comment body can not be empty!" if isinstance(body, str) else "Comment body must be a string on v2"
     return None
@@ -109,7 +149,7 @@ def _body_problem(body: Any, version: str) -> str | None:
 
 def list_comments(state: JiraState, base: str, issue: Issue, request: SandboxRequest, version: str) -> SandboxResponse:
     start = int(request.param("startAt", "0") or 0)
-    size = min(int(request.param("maxResults", "50") or 50), 100)
+    size = min(int(request.param("maxResults", "100") or 100), 100)  # the spec's default is 100
     ordered = sorted(issue.comments, key=lambda c: (c.created, int(c.id)))
     if (request.param("orderBy") or "").startswith("-"):
         ordered.reverse()
@@ -125,17 +165,22 @@ def list_comments(state: JiraState, base: str, issue: Issue, request: SandboxReq
     )
 
 
-def add_comment(state: JiraState, base: str, issue: Issue, request: SandboxRequest, version: str) -> SandboxResponse:
-    body = (request.json() or {}).get("body")
-    problem = _body_problem(body, version)
-    if problem:
-        return _error(400, problem, {"comment": problem})
+def _append_comment(state: JiraState, issue: Issue, body: Any) -> Comment:
     now = jira_time()
     state.next_comment_id += 1
     comment = Comment(str(state.next_comment_id), state.account.display_name, body, now, now)
     issue.comments.append(comment)
     issue.updated = now
     state.notifications += 1  # a new comment always e-mails the watchers
+    return comment
+
+
+def add_comment(state: JiraState, base: str, issue: Issue, request: SandboxRequest, version: str) -> SandboxResponse:
+    body = (request.json() or {}).get("body")
+    problem = _body_problem(body, version)
+    if problem:
+        return _error(400, problem, {"comment": problem})
+    comment = _append_comment(state, issue, body)
     return SandboxResponse(201, comment_json(state, base, issue, comment, version))
 
 

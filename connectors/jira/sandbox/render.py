@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.jira.sandbox.jql.fields import PRIORITIES
 from connectors.jira.sandbox.state import CATEGORY_IDS, CATEGORY_NAMES, Comment, FieldDef, Issue, JiraState
 
 
-def status_json(state: JiraState, base: str, status_id: str) -> dict[str, Any]:
+def status_json(state: JiraState, base: str, status_id: str, version: str = "2") -> dict[str, Any]:
     status = state.status(status_id)
     return {
-        "self": f"{base}/rest/api/2/status/{status.id}",
+        "self": f"{base}/rest/api/{version}/status/{status.id}",
         "id": status.id,
         "name": status.name,
         "statusCategory": {
@@ -36,7 +37,7 @@ def _value(definition: FieldDef, value: Any, base: str, version: str) -> Any:
         return comment_body(str(value), version)  # v3 answers a multi-line text field as an ADF document
     if definition.type == "option":
         option_id = definition.option_id(value) if value in definition.options else "-1"
-        return {"self": f"{base}/rest/api/2/customFieldOption/{option_id}", "value": value, "id": option_id}
+        return {"self": f"{base}/rest/api/{version}/customFieldOption/{option_id}", "value": value, "id": option_id}
     return value
 
 
@@ -44,13 +45,14 @@ def field_value(state: JiraState, base: str, issue: Issue, field_id: str, versio
     """(known, value) of one field on one issue; unknown field ids are left out, as Jira does."""
     system: dict[str, Any] = {
         "summary": lambda: issue.summary,
-        "status": lambda: status_json(state, base, issue.status),
+        "status": lambda: status_json(state, base, issue.status, version),
         "assignee": lambda: user_json(state, issue.assignee),
         "created": lambda: issue.created,
         "updated": lambda: issue.updated,
         "labels": lambda: list(issue.labels),
         "issuetype": lambda: {"name": issue.issuetype, "subtask": issue.subtask},
-        "description": lambda: None,
+        "description": lambda: None if issue.description is None else comment_body(issue.description, version),
+        "priority": lambda: {"name": issue.priority, "id": str(PRIORITIES.index(issue.priority) + 1)},
     }
     if state.mode == "cloud":
         system["statuscategorychangedate"] = lambda: issue.status_changed
@@ -72,6 +74,60 @@ def wanted_fields(state: JiraState, requested: list[str]) -> list[str]:
         elif item not in ("id", "key") and not item.startswith("-"):
             names.append(item)
     return [n for n in dict.fromkeys(names) if n not in excluded]
+
+
+CUSTOM_TYPE = "com.atlassian.jira.plugin.system.customfieldtypes:"
+_DEFAULT_CUSTOM = {
+    "number": "float",
+    "option": "select",
+    "string": "textfield",
+    "datetime": "datetime",
+    "user": "userpicker",
+    "array": "labels",
+}
+_UNSORTABLE = {"labels", "comment", "description"}
+
+
+def field_schema(definition: FieldDef) -> dict[str, Any]:
+    """`schema` as `/field` and `expand=schema` give it: custom fields name their type, system fields themselves."""
+    schema: dict[str, Any] = {"type": definition.type}
+    if definition.type == "array":
+        schema["items"] = "string"
+    if definition.custom:
+        kind = definition.custom_type or _DEFAULT_CUSTOM.get(definition.type, "textfield")
+        schema["custom"] = CUSTOM_TYPE + kind
+        schema["customId"] = int(definition.id.split("_")[-1])
+    else:
+        schema["system"] = definition.id
+    return schema
+
+
+def field_json(definition: FieldDef) -> dict[str, Any]:
+    custom = definition.custom
+    clause_names = [f"cf[{definition.id.split('_')[-1]}]", definition.name] if custom else [definition.id]
+    return {
+        "id": definition.id,
+        "key": definition.id,
+        "name": definition.name,
+        "custom": custom,
+        "orderable": definition.editable,
+        "navigable": definition.id != "comment",
+        "searchable": True,
+        "clauseNames": clause_names,
+        "schema": field_schema(definition),
+        **({"untranslatedName": definition.name} if custom else {}),
+    }
+
+
+def expansions(state: JiraState, field_ids: list[str], expand: set[str]) -> dict[str, Any]:
+    """`names` (field id -> display name) and `schema` (field id -> schema) for the fields returned."""
+    extra: dict[str, Any] = {}
+    definitions = [d for fid in field_ids if (d := state.field(fid)) is not None]
+    if "names" in expand:
+        extra["names"] = {d.id: d.name for d in definitions}
+    if "schema" in expand:
+        extra["schema"] = {d.id: field_schema(d) for d in definitions}
+    return extra
 
 
 def changelog_json(state: JiraState, issue: Issue) -> dict[str, Any]:
@@ -105,13 +161,14 @@ def issue_json(
     expand: set[str],
     version: str = "2",
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"id": issue.id, "key": issue.key, "self": f"{base}/rest/api/2/issue/{issue.id}"}
+    body: dict[str, Any] = {"id": issue.id, "key": issue.key, "self": f"{base}/rest/api/{version}/issue/{issue.id}"}
     values = {}
     for field_id in fields:
         known, value = field_value(state, base, issue, field_id, version)
         if known:
             values[field_id] = value
     body["fields"] = values
+    body.update(expansions(state, list(values), expand))
     if properties:
         body["properties"] = {k: issue.properties[k] for k in properties if k in issue.properties}
     if "changelog" in expand:

@@ -8,19 +8,19 @@ The old `/search` is gone on Cloud (410) and `search/jql` does not exist on Data
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from connectors.jira.sandbox import jql
-from connectors.jira.sandbox.render import issue_json, wanted_fields
+from connectors.jira.sandbox.render import expansions, issue_json, wanted_fields
 from connectors.jira.sandbox.state import JiraState
+from connectors.jira.sandbox.tokens import INVALID, TokenStore
 from connectors.sandbox_http import SandboxRequest, SandboxResponse
 
 MAX_PROPERTIES = 5
 ID_ONLY_CAP = 5000
+TOP_LEVEL = frozenset({"names", "schema"})
+"""Search answers carry these once for the page, not on each issue."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,20 @@ class SearchArgs:
     max_results: int
     next_token: str | None = None
     start_at: int = 0
+    reconcile: tuple[str, ...] = ()
+    fields_by_keys: bool = False
+
+    def identity(self) -> dict[str, Any]:
+        """What a page token is bound to: the whole request but the token (GET and POST alike)."""
+        return {
+            "jql": self.jql,
+            "fields": self.fields,
+            "properties": self.properties,
+            "expand": sorted(self.expand),
+            "maxResults": self.max_results,
+            "reconcileIssues": list(self.reconcile),
+            "fieldsByKeys": self.fields_by_keys,
+        }
 
 
 def split_list(values: Any) -> list[str]:
@@ -64,22 +78,9 @@ def parse_args(request: SandboxRequest, *, default_fields: list[str]) -> SearchA
         max_results=int(get("maxResults", 50)),
         next_token=get("nextPageToken"),
         start_at=int(get("startAt", 0)),
+        reconcile=tuple(split_list(get("reconcileIssues"))),
+        fields_by_keys=str(get("fieldsByKeys", False)).lower() == "true",
     )
-
-
-def _token(offset: int, query: str) -> str:
-    raw = json.dumps({"o": offset, "q": hashlib.sha256(query.encode()).hexdigest()[:12]})
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _offset(token: str, query: str) -> int | None:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if data["q"] != hashlib.sha256(query.encode()).hexdigest()[:12]:
-            return None
-        return int(data["o"])
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 def _error(status: int, *messages: str) -> SandboxResponse:
@@ -87,7 +88,7 @@ def _error(status: int, *messages: str) -> SandboxResponse:
 
 
 def search_jql(
-    state: JiraState, base: str, request: SandboxRequest, *, page_cap: int, version: str = "3"
+    state: JiraState, base: str, request: SandboxRequest, *, page_cap: int, tokens: TokenStore, version: str = "3"
 ) -> SandboxResponse:
     args = parse_args(request, default_fields=["id"])
     if len(args.properties) > MAX_PROPERTIES:
@@ -98,9 +99,9 @@ def search_jql(
         return _error(400, *exc.messages)
     offset = 0
     if args.next_token:
-        found = _offset(args.next_token, args.jql)
+        found = tokens.offset(args.next_token, args.identity())
         if found is None:
-            return _error(400, "The provided next page token is invalid or expired.")
+            return _error(400, INVALID)
         offset = found
     fields = wanted_fields(state, args.fields)
     cap = ID_ONLY_CAP if not fields else page_cap
@@ -108,13 +109,22 @@ def search_jql(
     page = matches[offset : offset + size]
     body: dict[str, Any] = {
         "issues": [
-            issue_json(state, base, i, fields=fields, properties=args.properties, expand=args.expand, version=version)
+            issue_json(
+                state,
+                base,
+                i,
+                fields=fields,
+                properties=args.properties,
+                expand=args.expand - TOP_LEVEL,
+                version=version,
+            )
             for i in page
         ],
         "isLast": offset + size >= len(matches),
+        **expansions(state, fields, args.expand),
     }
     if not body["isLast"]:
-        body["nextPageToken"] = _token(offset + size, args.jql)
+        body["nextPageToken"] = tokens.issue(offset + size, args.identity())
     return SandboxResponse(200, body)
 
 
@@ -140,10 +150,17 @@ def search_offset(
             "startAt": args.start_at,
             "maxResults": size,
             "total": len(matches),
+            **expansions(state, fields, args.expand),
             **({"warningMessages": query.warnings} if query.warnings and validate == "warn" else {}),
             "issues": [
                 issue_json(
-                    state, base, i, fields=fields, properties=args.properties, expand=args.expand, version=version
+                    state,
+                    base,
+                    i,
+                    fields=fields,
+                    properties=args.properties,
+                    expand=args.expand - TOP_LEVEL,
+                    version=version,
                 )
                 for i in page
             ],

@@ -49,6 +49,7 @@ def fields(mode: Mode, impact_options: list[str] | None = None) -> list[FieldDef
         FieldDef("updated", "Updated", "datetime", custom=False, editable=False),
         FieldDef("labels", "Labels", "array", custom=False),
         FieldDef("issuetype", "Issue Type", "issuetype", custom=False),
+        FieldDef("priority", "Priority", "priority", custom=False),
         FieldDef("comment", "Comment", "comments-page", custom=False),
     ]
     if mode == "cloud":

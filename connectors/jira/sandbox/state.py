@@ -81,6 +81,8 @@ class Issue:
     issuetype: str = "Story"
     subtask: bool = False
     priority: str = "Medium"
+    description: Any = None
+    """As last written: an ADF document (v3) or a wiki string (v2)."""
     assignee: str | None = None
     labels: list[str] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)

@@ -218,7 +218,8 @@ class Catalog:
         comments = " ".join(c.body if isinstance(c.body, str) else adf_text(c.body) for c in issue.comments)
         if which == "comment":
             return comments
-        description = str(getattr(issue, "description", "") or "")
+        raw = issue.description
+        description = raw if isinstance(raw, str) else adf_text(raw) if raw else ""
         if which == "description":
             return description
         custom = [
