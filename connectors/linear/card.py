@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from syncer import escape
 from syncer.models import OwnedValues, ScoreResult
 
 SOURCE = "syncer"
@@ -46,7 +47,10 @@ def render_card(result: ScoreResult | None, values: Mapping[str, float | int | s
         problems = result.problems if result is not None else ()
         missing = ", ".join(dict.fromkeys(p.input for p in problems))
         title = "Priority score: needs input" + (f" ({missing})" if missing else "")
-        return Card(title[:_TITLE_MAX], "; ".join(f"{p.input}: {p.message}" for p in problems), metadata)
+        # The problems quote input values as typed; Linear renders Markdown, so they are escaped. (The card is
+        # rewritten only when its values change, so this costs no write on issues already carded.)
+        why = escape.markdown("; ".join(f"{p.input}: {p.message}" for p in problems))
+        return Card(title[:_TITLE_MAX], why, metadata)
     model = breakdown.model if breakdown is not None else "Score"
     metadata.update(model=model.lower(), score=float(score))
     parts = [f"{model.upper()} {_display(float(score))}"]

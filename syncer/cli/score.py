@@ -13,7 +13,9 @@ import click
 from pydantic import BaseModel, ConfigDict, ValidationError
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from syncer import escape
 from syncer.backlog_file import FLAVOUR_NAMES, Backlog, BacklogFileError, BacklogRow, read_backlog
 from syncer.cli import main
 from syncer.exitcodes import ExitCode
@@ -168,7 +170,7 @@ def _csv(results: Sequence[ScoreResult]) -> str:
     for result in results:
         record = _record(result)
         record["problems"] = "; ".join(p["message"] for p in record["problems"])
-        writer.writerow("" if record[c] is None else record[c] for c in COLUMNS)
+        writer.writerow(escape.csv_cell(record[c]) for c in COLUMNS)  # keys and messages may be formulas
     return out.getvalue()
 
 
@@ -183,13 +185,14 @@ def _table(results: Sequence[ScoreResult], rows: Sequence[BacklogRow], model: st
     for column in ("bucket", "problems"):
         table.add_column(column)
     for r in results:
+        # Text, not markup: keys, titles and quoted values come from the export (rich would apply "[red]").
         table.add_row(
             "" if r.rank is None else str(r.rank),
-            r.ref.key,
-            summaries.get(r.ref.key, ""),
+            Text(escape.one_line(r.ref.key, escape.NAME_MAX)),
+            Text(escape.one_line(summaries.get(r.ref.key, ""), escape.TITLE_MAX)),
             "" if r.score is None else f"{r.score:.2f}",
-            r.bucket or "",
-            "; ".join(p.message for p in r.problems),
+            Text(escape.one_line(r.bucket or "")),
+            Text(escape.clean("; ".join(p.message for p in r.problems))),
             style=None if r.scored else "yellow",
         )
     return table

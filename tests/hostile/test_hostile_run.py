@@ -385,6 +385,17 @@ def test_linear_comments_render_no_image_link_or_html(outcome: Outcome) -> None:
     assert any("![](http://evil.test/p.png)" in MarkdownIt("commonmark").render(strip_marker(b)) for b in bodies)
 
 
+def test_linear_score_cards_render_no_image_link_or_html(outcome: Outcome) -> None:
+    # A needs-input issue gets a card only once it had a score (tests/hostile/test_cards.py covers that text).
+    cards = [a for a in outcome.linear.workspace.attachments.values() if a.get("subtitle")]
+    assert cards
+    for card in cards:
+        _no_payload_survives(card["title"] + card["subtitle"])
+        parser = _Html()
+        parser.feed(MarkdownIt("commonmark").render(card["subtitle"]))
+        assert {t for t, _ in parser.tags} <= {"p", "em", "strong"}, card["subtitle"]
+
+
 def test_jira_cloud_comments_are_adf_text_only(outcome: Outcome) -> None:
     comments = [c for i in outcome.jira_cloud.state.issues for c in i.comments]
     assert comments
