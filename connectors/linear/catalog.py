@@ -115,6 +115,10 @@ class LabelCatalog:
         labels = [self._labels[i] for i in ids if i in self._labels]
         return IssueLabels(tuple((lb.name, lb.parent_name) for lb in labels))
 
+    def groups(self) -> list[Label]:
+        """Every label group (for `syncer init`, which proposes them as inputs)."""
+        return [lb for lb in self._labels.values() if lb.is_group]
+
     def group(self, name: str, team_id: str | None) -> Label | None:
         """The label group `name` usable on `team_id`'s issues: the team's own group first, else the workspace's."""
         folded = name.casefold()

@@ -25,7 +25,7 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
 
 
-COMMAND_MODULES = ("run", "demo", "score", "sandbox", "schedule", "doctor")
+COMMAND_MODULES = ("run", "demo", "score", "sandbox", "schedule", "doctor", "init")
 """Modules under syncer.cli that add their commands to `main` when imported."""
 
 

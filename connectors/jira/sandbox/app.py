@@ -71,6 +71,9 @@ class JiraApp:
             ("POST", API + r"/search/approximate-count$", self._approximate_count),
             ("GET", API + r"/issue/(?P<key>[^/]+)/editmeta$", self._editmeta),
             ("GET", API + r"/mypermissions$", self._mypermissions),
+            ("POST", API + r"/field$", self._create_field),
+            ("GET", API + r"/field/(?P<field>[^/]+)/context$", self._field_contexts),
+            ("POST", API + r"/field/(?P<field>[^/]+)/context/(?P<ctx>[^/]+)/option$", self._add_options),
         ]:
             self.routes.append((method, re.compile(pattern), handler))
 
@@ -242,6 +245,15 @@ class JiraApp:
 
     def _mypermissions(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
         return setup.mypermissions(self.state, request)
+
+    def _create_field(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
+        return setup.create_field(self.state, request)
+
+    def _field_contexts(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
+        return setup.field_contexts(self.state, params["field"])
+
+    def _add_options(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
+        return setup.add_options(self.state, params["field"], request)
 
     def _property(self, request: SandboxRequest, params: dict[str, str]) -> SandboxResponse:
         issue = self.state.issue(params["key"])

@@ -100,3 +100,55 @@ def mypermissions(state: JiraState, request: SandboxRequest) -> SandboxResponse:
             "havePermission": have,
         }
     return SandboxResponse(200, {"permissions": result})
+
+
+FIELD_TYPES = {
+    "com.atlassian.jira.plugin.system.customfieldtypes:float": "number",
+    "com.atlassian.jira.plugin.system.customfieldtypes:select": "option",
+    "com.atlassian.jira.plugin.system.customfieldtypes:textfield": "string",
+}
+CONTEXT_ID = "10100"
+
+
+def create_field(state: JiraState, request: SandboxRequest) -> SandboxResponse:
+    """POST field (administrators): a new custom field, on no screen yet, as Jira creates it."""
+    if not state.account.admin:
+        return _error(403, "Only Jira administrators can create custom fields.")
+    body = request.json() or {}
+    kind = FIELD_TYPES.get(str(body.get("type")))
+    if kind is None:
+        return _error(400, f"The custom field type {body.get('type')!r} is not supported here.")
+    number = 1 + max((int(f.id.split("_")[-1]) for f in state.fields if f.id.startswith("customfield_")), default=10000)
+    definition = FieldDef(f"customfield_{number}", str(body.get("name")), kind, editable=False)
+    state.fields.append(definition)
+    return SandboxResponse(
+        201,
+        {
+            "id": definition.id,
+            "key": definition.id,
+            "name": definition.name,
+            "custom": True,
+            "schema": _schema(definition),
+        },
+    )
+
+
+def field_contexts(state: JiraState, field_id: str) -> SandboxResponse:
+    """GET field/{id}/context: every custom field here has one global context."""
+    if state.field(field_id) is None:
+        return _error(404, f"The custom field was not found: {field_id}")
+    context = {"id": CONTEXT_ID, "name": "Default context", "isGlobalContext": True, "isAnyIssueType": True}
+    return SandboxResponse(200, {"isLast": True, "maxResults": 50, "startAt": 0, "total": 1, "values": [context]})
+
+
+def add_options(state: JiraState, field_id: str, request: SandboxRequest) -> SandboxResponse:
+    """POST field/{id}/context/{ctx}/option (administrators): append select options."""
+    if not state.account.admin:
+        return _error(403, "Only Jira administrators can edit custom field options.")
+    definition = state.field(field_id)
+    if definition is None or definition.type != "option":
+        return _error(404, f"The custom field was not found: {field_id}")
+    values = [str(o.get("value")) for o in (request.json() or {}).get("options") or []]
+    definition.options += [v for v in values if v not in definition.options]
+    options = [{"id": definition.option_id(v), "value": v, "disabled": False} for v in values]
+    return SandboxResponse(200, {"options": options})
