@@ -283,3 +283,56 @@ def test_sandbox_break_options_match_the_presets() -> None:
         [option] = [p for p in command.params if p.name == "broken"]
         assert isinstance(option.type, click.Choice)
         assert set(option.type.choices) == set(presets)
+
+
+def test_data_center_counts_with_search_and_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = jira_presets.apply(seed.synthetic(20, mode="datacenter"), "admin")
+    state.account.token = TOKEN
+    sandbox = JiraSandbox(state)
+    with sandbox.serve() as server:
+        monkeypatch.setenv("DOCTOR_JIRA_TOKEN", TOKEN)
+        config = tmp_path / "dc.toml"
+        config.write_text(
+            f'[[trackers]]\nname = "dc"\nkind = "jira"\nurl = "{server.url}"\ntoken_env = "DOCTOR_JIRA_TOKEN"\n'
+            'jql = "project = ACME"\n[trackers.inputs]\nreach = "Reach"\nimpact = "Impact"\n'
+            'confidence = "Confidence"\neffort = "Story Points"\n[trackers.outputs]\nscore = "RICE Score"\n'
+            f'[state]\nurl = "sqlite:///{tmp_path}/state.db"\n',
+            encoding="utf-8",
+        )
+        code, data = doctor(config)
+    assert code == ExitCode.OK, failing(data)
+    assert "Jira datacenter" in find(data, "dc", "connect")["detail"]
+    assert "selects exactly 20 issues" in find(data, "dc", "jql")["detail"]
+
+
+def test_an_alert_destination_that_refuses_the_test_message_fails(setup: Callable[..., Setup]) -> None:
+    live = setup()
+    path = live.config()
+    text = path.read_text().replace('kind = "file"', 'kind = "webhook"\nurl = "http://127.0.0.1:9/hook"')
+    text = text.replace(f'path = "{live.tmp_path}/work/alerts.jsonl"\n', "")
+    path.write_text(text, encoding="utf-8")
+    code, data = doctor(path, "--tracker", "jira", "--send-test-alert")
+    assert code == ExitCode.CONFIG
+    found = find(data, "alerts", "alert webhook")
+    assert found["status"] == "fail" and "test message" in found["detail"]
+
+
+def test_a_missing_token_variable_is_named(setup: Callable[..., Setup], monkeypatch: pytest.MonkeyPatch) -> None:
+    live = setup()
+    monkeypatch.delenv("DOCTOR_LINEAR_KEY")
+    code, data = doctor(live.config(), "--tracker", "linear")
+    assert code == ExitCode.CONFIG
+    assert "DOCTOR_LINEAR_KEY" in find(data, "linear", "credentials")["detail"]
+
+
+def test_linear_state_types_a_team_lacks(setup: Callable[..., Setup]) -> None:
+    live = setup()
+    path = live.config()
+    text = path.read_text().replace('teams = ["ENG", "DES"]', 'teams = ["ENG", "DES"]\nstates = ["triage"]')
+    path.write_text(text, encoding="utf-8")
+    for state in list(live.linear.workspace.states.values()):
+        if state["type"] == "triage":
+            state["type"] = "backlog"
+    code, data = doctor(path, "--tracker", "linear")
+    assert code == ExitCode.CONFIG
+    assert "has no workflow state of type triage" in find(data, "linear", "states ENG")["detail"]
