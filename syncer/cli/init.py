@@ -148,6 +148,8 @@ def _discovered(call: Any) -> Any:
         raise _stop(str(exc), ExitCode.TRACKER_UNAVAILABLE) from exc
     except ConnectorError as exc:
         raise _stop(str(exc), ExitCode.TRACKER_UNAVAILABLE) from exc
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise _stop(f"the tracker answered something unexpected: {type(exc).__name__}: {exc}", 3) from exc
 
 
 def _jira(

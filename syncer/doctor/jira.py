@@ -47,16 +47,26 @@ def check_jira(settings: SyncSettings, index: int, tracker: JiraTrackerSettings,
     except ConnectorError as exc:
         found.fail("connect", str(exc), f"check {key}.url", unreachable=True)
         return found
+    step = "connect"
     try:
         if not _connect(found, client, tracker, key):
             return found
+        step = "jql"
         _jql(found, client, tracker, key)
+        step = "fields"
         catalog = _fields(found, client, tracker, key)
+        step = "edit screens"
         pairs = _pairs(found, client, tracker)
         if catalog is not None:
             _screens(found, client, settings, tracker, catalog, pairs)
+        step = "permissions"
         _permissions(found, client, tracker, sorted({p for p, _ in pairs}), key)
+        step = "board"
         _board(found, client, tracker, key)
+    except (ConnectorError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        # Jira failing mid-way (after its retries), or answering something unexpected: that check fails, the
+        # report still prints; never a traceback.
+        found.fail(step, f"{type(exc).__name__}: {exc}", "run doctor again; if it persists, check Jira's status")
     finally:
         client.close()
     return found

@@ -45,6 +45,11 @@ def check_linear(settings: SyncSettings, index: int, tracker: LinearTrackerSetti
             return found
         teams = _teams(found, client, tracker, key)
         _labels(found, client, tracker, teams, key)
+    except (ConnectorError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        # An unexpected answer fails the check in progress; the report still prints, never a traceback.
+        found.fail(
+            "workspace", f"{type(exc).__name__}: {exc}", "run doctor again; if it persists, check Linear's status"
+        )
     finally:
         client.close()
     return found

@@ -336,3 +336,30 @@ def test_linear_state_types_a_team_lacks(setup: Callable[..., Setup]) -> None:
     code, data = doctor(path, "--tracker", "linear")
     assert code == ExitCode.CONFIG
     assert "has no workflow state of type triage" in find(data, "linear", "states ENG")["detail"]
+
+
+def test_jira_failing_mid_way_is_a_failed_check_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectors.sandbox_http import FaultConfig
+
+    state = jira_presets.apply(seed.synthetic(10), "admin")
+    state.account.email, state.account.token = EMAIL, TOKEN
+    monkeypatch.setenv("DOCTOR_JIRA_TOKEN", TOKEN)
+    monkeypatch.setenv("SYNCER_HTTP__MAX_ATTEMPTS", "2")
+    monkeypatch.setenv("SYNCER_HTTP__BACKOFF_INITIAL", "0.01")
+    with JiraSandbox(state).serve(
+        faults=FaultConfig(rate=1.0, kinds=("500",), only=r"^GET /rest/api/\d/field")
+    ) as server:
+        config = tmp_path / "flaky.toml"
+        config.write_text(
+            f'[[trackers]]\nname = "j"\nkind = "jira"\nurl = "{server.url}"\nemail = "{EMAIL}"\n'
+            'token_env = "DOCTOR_JIRA_TOKEN"\njql = "project = ACME"\n[trackers.inputs]\nreach = "Reach"\n'
+            'impact = "Impact"\nconfidence = "Confidence"\neffort = "Story Points"\n'
+            f'[state]\nurl = "sqlite:///{tmp_path}/state.db"\n',
+            encoding="utf-8",
+        )
+        code, data = doctor(config)
+    assert code == ExitCode.CONFIG
+    assert failing(data) == [("j", "fields")]
+    assert find(data, "j", "jql")["status"] == "pass"
