@@ -165,6 +165,11 @@ class JiraClient:
             log.info("jira.deployment-detected url=%s deployment=%s", self.base_url, self.deployment)
         return self.deployment
 
+    def myself(self) -> dict[str, Any]:
+        """The account the requests run as; Jira answers 401 when it served them as the anonymous user."""
+        me: dict[str, Any] = self.read("GET", "myself")
+        return me
+
     def fields(self) -> list[dict[str, Any]]:
         fields: list[dict[str, Any]] = self._python_jira("GET field", self._jira.fields)
         return fields

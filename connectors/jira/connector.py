@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from pydantic import SecretStr
 
-from connectors.errors import TrackerConfigError
+from connectors.errors import AuthenticationFailed, TrackerConfigError
 from connectors.jira.board import board_limits, status_names
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraRejected
@@ -62,7 +62,7 @@ class JiraConnector:
         properties = [COMMENT_PROPERTY] if shape.comment else []
         # Data Center has no statuscategorychangedate: the changelog says when the issue entered its status.
         expand = None if shape.cloud else "changelog"
-        first = True
+        first, pulled = True, 0
         while paginator.has_next:
             try:
                 page = self.client.search(
@@ -76,13 +76,34 @@ class JiraConnector:
             except JiraRejected as exc:
                 if not first or exc.status != 400:
                     raise
+                # A value that "does not exist" may exist but be hidden from an anonymous caller.
+                self._check_not_anonymous()
                 # A 400 on the first page is Jira refusing the query itself (unknown project, status, field,
                 # or syntax): the fix is in `jql`, so say so with Jira's own words.
                 reason = "; ".join(exc.messages) or str(exc)
                 raise TrackerConfigError(f"jql = {self.settings.jql!r}: Jira refused the query: {reason}") from exc
             first = False
             for raw in paginator.update(page):
+                pulled += 1
                 yield to_issue(raw, shape)
+        if pulled == 0:
+            self._check_not_anonymous()
+
+    def _check_not_anonymous(self) -> None:
+        """An empty backlog or a hidden project can mean Jira served us as the anonymous user: ask who we are.
+
+        Sites that allow anonymous access answer requests without credentials instead of refusing them, so a
+        proxy or redirect that drops the Authorization header looks like an empty backlog, not a 401.
+        """
+        try:
+            self.client.myself()
+        except AuthenticationFailed as exc:
+            raise AuthenticationFailed(
+                f"Jira at {self.settings.url} answered as the anonymous user: the credentials were not used "
+                f"({self.client.credential}). The site serves anonymous requests, so the backlog looked empty or "
+                "the project hidden; check for a proxy or redirect that drops the Authorization header, and that "
+                "`url` is the address Jira answers on (https, no redirect)."
+            ) from exc
 
     def wip_limits(self) -> list[WipLimit]:
         if self.settings.board_id is None:

@@ -18,12 +18,13 @@ from typing import Any
 from pydantic import SecretStr
 
 from connectors.jira.sandbox import seed
+from connectors.jira.sandbox.access import Access
 from connectors.jira.sandbox.app import JiraApp
 from connectors.jira.sandbox.ratelimit import RateLimits
 from connectors.jira.sandbox.state import JiraState, Mode
 from connectors.sandbox_http import FaultConfig, SandboxHTTPServer
 
-__all__ = ["DEMO_EMAIL", "DEMO_TOKEN", "JiraSandbox", "RateLimits", "demo_credentials", "start_demo_sandbox"]
+__all__ = ["DEMO_EMAIL", "DEMO_TOKEN", "Access", "JiraSandbox", "RateLimits", "demo_credentials", "start_demo_sandbox"]
 
 DEMO_EMAIL = "bot@acme.test"
 DEMO_TOKEN = "demo-token"  # noqa: S105  (the sandbox's published demo credential)
@@ -41,6 +42,7 @@ class JiraSandbox:
         dc_max_results: int = 1000,
         validate: bool = True,
         rate_limits: RateLimits | None = None,
+        access: Access | None = None,
     ) -> None:
         """`state_path`, when it exists, wins over `state`; `save()` writes back to it."""
         if state_path is not None and state_path.exists():
@@ -53,6 +55,7 @@ class JiraSandbox:
             dc_max_results=dc_max_results,
             validate=validate,
             rate_limits=rate_limits,
+            access=access,
         )
 
     def serve(self, *, host: str = "127.0.0.1", port: int = 0, faults: FaultConfig | None = None) -> SandboxHTTPServer:

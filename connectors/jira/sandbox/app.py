@@ -6,12 +6,12 @@ injected outside it, by `connectors.sandbox_http`, so a slow or failing request 
 
 from __future__ import annotations
 
-import base64
 import re
 import threading
 from collections.abc import Callable
 
 from connectors.jira.sandbox import issues, search, setup
+from connectors.jira.sandbox.access import MYSELF_ANONYMOUS, Access, anonymous_view, caller, unauthorised
 from connectors.jira.sandbox.ratelimit import RateLimiter, RateLimits
 from connectors.jira.sandbox.render import (
     comment_json,
@@ -44,6 +44,7 @@ class JiraApp:
         dc_max_results: int = 1000,
         validate: bool = True,
         rate_limits: RateLimits | None = None,
+        access: Access | None = None,
     ):
         self.state = state
         self.validate = validate
@@ -53,6 +54,7 @@ class JiraApp:
         self.dc_max_results = dc_max_results
         self.lock = threading.RLock()
         self.limiter = RateLimiter(rate_limits or RateLimits())
+        self.access = access or Access()
         self.tokens = TokenStore()
         """Cloud page tokens; set `tokens.ttl` to make them expire sooner."""
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -80,15 +82,18 @@ class JiraApp:
     # -- entry ----------------------------------------------------------------------------------------------
 
     def __call__(self, request: SandboxRequest) -> SandboxResponse:
-        if not self._authorised(request.headers.get("authorization", "")):
-            return _error(401, "You are not authenticated. Authentication required to perform this operation.")
+        who = caller(self.state, self.access, request.headers.get("authorization", ""))
+        if who == "refused":
+            return unauthorised(self.base_url, self.state)
         for methods, pattern, handler in self.routes:
             match = pattern.match(request.path)
             if match and request.method in methods.split("|"):
                 params = {k: v for k, v in match.groupdict().items() if v is not None}
                 if self.state.mode == "datacenter" and params.get("v") == "3":
                     break  # Data Center has no REST v3
-                problem = spec_problem(request) if self.validate else None  # stateless: outside the lock
+                # The published OpenAPI spec is Cloud's: Data Center's REST v2 is its own API, checked by its handlers.
+                cloud = self.state.mode == "cloud"
+                problem = spec_problem(request) if self.validate and cloud else None  # stateless: outside the lock
                 if problem:
                     return _error(400, problem)
                 with self.lock:
@@ -96,17 +101,31 @@ class JiraApp:
                     refusal, headers = self.limiter.check(request.method, request.path, issue.key if issue else None)
                     if refusal is not None:
                         return refusal
-                    response = handler(request, params)
+                    response = self._anonymous(request, handler, params) if who == "anonymous" else None
+                    if response is None:
+                        response = handler(request, params)
                 response.headers.update(headers)
                 return response
         return _error(404, f"No resource at {request.method} {request.path}")
 
-    def _authorised(self, header: str) -> bool:
-        account = self.state.account
+    def _anonymous(self, request: SandboxRequest, handler: Handler, params: dict[str, str]) -> SandboxResponse:
+        """A request without credentials on a site that serves the anonymous user (under the lock)."""
+        reads = request.method == "GET" or request.path.endswith(("/search", "/search/jql", "/approximate-count"))
+        if handler == self._myself:
+            response = unauthorised(self.base_url, self.state)
+            response.body = {"errorMessages": [MYSELF_ANONYMOUS], "errors": {}}
+        elif not reads:
+            response = unauthorised(self.base_url, self.state)
+        else:
+            original = self.state
+            self.state = anonymous_view(original, self.access)
+            try:
+                response = handler(request, params)
+            finally:
+                self.state = original
         if self.state.mode == "datacenter":
-            return header == f"Bearer {account.token}"
-        expected = base64.b64encode(f"{account.email}:{account.token}".encode()).decode()
-        return header == f"Basic {expected}"
+            response.headers["X-AUSERNAME"] = "anonymous"
+        return response
 
     def _version(self, params: dict[str, str]) -> str:
         return "3" if params.get("v") == "3" else "2"

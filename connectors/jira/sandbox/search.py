@@ -19,6 +19,7 @@ from connectors.sandbox_http import SandboxRequest, SandboxResponse
 
 MAX_PROPERTIES = 5
 ID_ONLY_CAP = 5000
+VALIDATE_QUERY = ("strict", "warn", "none", "true", "false")
 TOP_LEVEL = frozenset({"names", "schema"})
 """Search answers carry these once for the page, not on each issue."""
 
@@ -131,10 +132,18 @@ def search_jql(
 def search_offset(
     state: JiraState, base: str, request: SandboxRequest, *, max_cap: int, version: str = "2"
 ) -> SandboxResponse:
-    args = parse_args(request, default_fields=["*navigable"])
+    # Data Center's own checks (the Cloud spec does not describe this API): numbers, validateQuery's values.
+    try:
+        args = parse_args(request, default_fields=["*navigable"])
+    except (ValueError, TypeError):
+        return _error(400, "startAt and maxResults must be whole numbers.")
     # validateQuery: strict/true (the default) refuses values that do not exist; warn lists them; none/false not.
     given = (request.json() or {}).get("validateQuery") if request.method == "POST" else request.param("validateQuery")
     validate = str(given if given is not None else "strict").lower()
+    if validate not in VALIDATE_QUERY:
+        return _error(400, f"validateQuery must be one of {', '.join(VALIDATE_QUERY)}, not {given!r}.")
+    if args.start_at < 0:
+        return _error(400, "startAt must be 0 or more.")
     try:
         query = jql.parse(state, args.jql, bounded=False, strict=validate in ("strict", "true"))
     except jql.JqlError as exc:
