@@ -94,7 +94,7 @@ def test_python_jira_cloud_error_shapes(serve) -> None:
     assert empty_comment.value.status_code == 400 and "can not be empty" in empty_comment.value.text
 
     for _ in range(2):
-        jira.fields()  # the burst budget is 3 a second per endpoint; the first went to issue()
+        jira.fields()  # 3 a second per endpoint: the search spent one on its field-name lookup
     with pytest.raises(JIRAError) as limited:
         jira.fields()
     assert limited.value.status_code == 429
