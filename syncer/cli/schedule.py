@@ -41,6 +41,9 @@ def schedule_command(config: str | None, trackers: tuple[str, ...], max_runs: in
             f"{a.sent} alert(s) sent, {a.pending} pending",
             err=True,
         )
+        for run in result.report.trackers:
+            if run.error:  # e.g. the mass needs-input guard held the writes: say why, every slot
+                click.echo(f"syncer: {run.name}: {run.error}", err=True)
 
     def show(when: datetime) -> None:
         click.echo(f"next run at {when.astimezone(zone).isoformat(timespec='seconds')}", err=True)

@@ -120,6 +120,17 @@ def test_a_read_only_state_database_is_one_line_before_any_write(
     assert backlog_path.read_bytes() == before
 
 
+def test_a_state_file_inside_a_file_is_one_line_naming_the_key(
+    write_config, backlog_path: Path, tmp_path: Path
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("a file", encoding="utf-8")
+    result = _run(_with_state(write_config, backlog_path, f"sqlite:///{taken}/state.db"))
+    assert result.exit_code == 2, result.output
+    line = _one_line_error(result)
+    assert "state.url" in line and f"cannot create the folder {taken}" in line
+
+
 def test_an_unreachable_state_database_exits_3(write_config, backlog_path: Path) -> None:
     url = "postgresql+psycopg://syncer:hunter2@127.0.0.1:1/state?connect_timeout=2"
     result = _run(_with_state(write_config, backlog_path, url))

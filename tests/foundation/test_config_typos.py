@@ -231,3 +231,13 @@ def test_two_trackers_on_one_local_file_is_a_config_error(write_config, backlog_
     assert result.exit_code == 2, result.output
     assert "trackers[1].path" in result.output and "also the file of tracker 'local'" in result.output
     assert backlog_path.read_bytes() == before
+
+
+def test_a_scheduled_run_held_by_the_guard_says_why_and_writes_nothing(write_config, demo_backlog: Path) -> None:
+    _strip_effort(demo_backlog, 150)
+    before = demo_backlog.read_bytes()
+    config = _config(write_config, demo_backlog, extra='\n[schedule]\ncron = "* * * * * *"\n')
+    result = CliRunner().invoke(main, ["schedule", "--config", str(config), "--max-runs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "syncer: local: effort is missing or invalid on 133 of 193 open issues" in result.output
+    assert demo_backlog.read_bytes() == before

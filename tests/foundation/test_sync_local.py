@@ -169,9 +169,13 @@ def test_one_issue_moving_up_rewrites_ranks_but_only_its_own_comment(write_confi
     result = _sync(config)
     after = read_issues(backlog_path)
     assert after["T-1"]["fields"]["Priority Rank"] == 1
-    rank_moved = {k for k in after if after[k]["fields"].get("Priority Rank") != before[k]["fields"].get("Priority Rank")}
+    rank_moved = {
+        k for k in after if after[k]["fields"].get("Priority Rank") != before[k]["fields"].get("Priority Rank")
+    }
     rewritten = {k for k in after if after[k]["comments"] != before[k]["comments"]}
-    bucket_moved = {k for k in after if after[k]["fields"].get("Priority Bucket") != before[k]["fields"].get("Priority Bucket")}
+    bucket_moved = {
+        k for k in after if after[k]["fields"].get("Priority Bucket") != before[k]["fields"].get("Priority Bucket")
+    }
     assert len(rank_moved) == 7  # T-1 and the six scored issues it overtook
     assert rewritten == bucket_moved | {"T-1"}  # its own score changed; the others only where the bucket did
     assert result["comments_written"] == len(rewritten) < len(rank_moved)
