@@ -35,6 +35,8 @@ from syncer.settings import HttpSettings, LinearTrackerSettings
 
 log = logging.getLogger(__name__)
 PAGE_COMPLEXITY_TARGET = 5_000
+MAX_PAGE_SIZE = 250
+"""Linear's largest page (`first` beyond it is refused)."""
 """Points one issue page may cost: half of Linear's 10,000 cap, as headroom for their exact count."""
 NEEDS_PER_ISSUE = 25
 """Customer needs read inline per issue; issues with more get a follow-up query for the rest."""
@@ -113,7 +115,7 @@ class LinearConnector:
         if self.settings.teams:
             issue_filter["team"] = {"id": {"in": list(self.teams)}}
         return {
-            "first": self.settings.page_size,
+            "first": self.settings.page_size or MAX_PAGE_SIZE,
             "filter": issue_filter,
             **needs_fields(self.specs),
             "needsFirst": NEEDS_PER_ISSUE,
@@ -125,13 +127,21 @@ class LinearConnector:
 
     @staticmethod
     def page_size(variables: Mapping[str, Any]) -> int:
-        """The configured page size, shrunk until one page costs at most `PAGE_COMPLEXITY_TARGET` points."""
-        first = int(variables["first"])
-        cost = estimate_complexity(_ISSUES_DOC, {**variables, "first": first})
-        while cost > PAGE_COMPLEXITY_TARGET and first > 1:
-            first = max(1, int(first * PAGE_COMPLEXITY_TARGET / cost))
-            cost = estimate_complexity(_ISSUES_DOC, {**variables, "first": first})
-        return first
+        """The largest page, up to `variables["first"]`, that costs at most `PAGE_COMPLEXITY_TARGET` points.
+
+        A page's cost grows with its size but not in proportion (the query's own fields are paid once), so the
+        size is searched rather than scaled: fewer, fuller pages are fewer requests and less rate budget.
+        """
+        low, high = 1, int(variables["first"])
+        if estimate_complexity(_ISSUES_DOC, {**variables, "first": high}) <= PAGE_COMPLEXITY_TARGET:
+            return high
+        while low < high:  # invariant: `low` fits (or is 1), `high + 1` does not
+            middle = (low + high + 1) // 2
+            if estimate_complexity(_ISSUES_DOC, {**variables, "first": middle}) <= PAGE_COMPLEXITY_TARGET:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def _needs_count(self, node: Mapping[str, Any]) -> int | None:
         needs = node.get("needs")

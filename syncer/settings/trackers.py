@@ -99,7 +99,8 @@ class LinearTrackerSettings(_TrackerBase):
     teams: list[str] = Field(default_factory=list)
     states: list[str] = Field(default_factory=lambda: ["triage", "backlog", "unstarted", "started"])
     attachment_url: str = "https://syncer.example.com/linear/{issue_id}"
-    page_size: int = Field(default=100, ge=1, le=250)
+    page_size: int | None = Field(default=None, ge=1, le=250)
+    """Issues per page; by default the largest page whose query stays at half of Linear's complexity cap."""
 
 
 TrackerSettings = Annotated[

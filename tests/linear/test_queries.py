@@ -69,6 +69,8 @@ def test_issue_page_is_shrunk_until_it_stays_well_under_the_complexity_cap() -> 
     size = LinearConnector.page_size(everything)
     assert 50 <= size < 250
     assert estimate_complexity(parse(queries.ISSUES), {**everything, "first": size}) <= PAGE_COMPLEXITY_TARGET
+    # The largest such page: one more issue would cost more than the target (fewer, fuller pages).
+    assert estimate_complexity(parse(queries.ISSUES), {**everything, "first": size + 1}) > PAGE_COMPLEXITY_TARGET
 
 
 def test_fields_the_config_does_not_need_are_not_paid_for() -> None:
