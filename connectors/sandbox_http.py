@@ -90,6 +90,9 @@ class FaultConfig:
     rate_limit_reason: str = "jira-burst-based"
     only: str | None = None
     """A regex searched in "METHOD /path": only matching requests get faults (None: all), e.g. "^(POST|PUT) "."""
+    latency: float = 0.0
+    """Seconds every request waits before it is answered, as a real service over a real network does. Slept in
+    the request's own thread, outside every lock, so concurrent requests overlap as they would on a real site."""
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(FAULT_KINDS)
@@ -97,6 +100,8 @@ class FaultConfig:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {', '.join(FAULT_KINDS)}")
         if not 0.0 <= self.rate <= 1.0:
             raise ValueError("fault rate must be between 0 and 1")
+        if self.latency < 0:
+            raise ValueError("latency must be 0 or more seconds")
 
 
 @dataclass
@@ -200,6 +205,8 @@ class SandboxHTTPServer:
     def _dispatch(self, request: SandboxRequest) -> tuple[SandboxResponse | None, str | None]:
         """The response to send (None: drop the connection) and the fault injected, if any."""
         fault, config = self._draw_fault(request)
+        if config.latency:
+            time.sleep(config.latency)
         if fault == "429":
             headers = {
                 "Retry-After": _retry_after(config.retry_after),

@@ -60,6 +60,12 @@ bucket = "Priority Bucket"
 @click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of requests that fail.")
 @click.option("--fault-seed", type=int, default=0, help="Seed for the fault dice (same seed, same faults).")
 @click.option(
+    "--latency",
+    type=click.FloatRange(0),
+    default=0.0,
+    help="Milliseconds each request waits before its answer (a real site's round trip), e.g. 50.",
+)
+@click.option(
     "--break",
     "broken",
     multiple=True,
@@ -73,6 +79,7 @@ def jira_command(
     issues: int | None,
     fault_rate: float,
     fault_seed: int,
+    latency: float,
     broken: tuple[str, ...],
 ) -> None:
     """A Jira Cloud or Data Center look-alike: search, fields, edit screens, comments, properties, board."""
@@ -91,7 +98,7 @@ def jira_command(
         from connectors.jira.sandbox import presets
 
         presets.apply(sandbox.state, *broken)
-    server = sandbox.serve(port=port, faults=FaultConfig(rate=fault_rate, seed=fault_seed))
+    server = sandbox.serve(port=port, faults=FaultConfig(rate=fault_rate, seed=fault_seed, latency=latency / 1000))
     account = sandbox.state.account
     auth = f"e-mail {account.email}, API token" if sandbox.state.mode == "cloud" else "personal access token"
     click.echo(f"Jira sandbox ({sandbox.state.mode}) at {server.url} — {auth} {account.token!r}", err=True)
@@ -130,6 +137,12 @@ def jira_command(
 @click.option("--ratelimit-rate", type=click.FloatRange(0, 1), default=0.0, help="Share answered RATELIMITED.")
 @click.option("--requests-per-hour", type=click.IntRange(1), default=2500, show_default=True, help="Request budget.")
 @click.option(
+    "--latency",
+    type=click.FloatRange(0),
+    default=0.0,
+    help="Milliseconds each request waits before its answer (a real site's round trip), e.g. 50.",
+)
+@click.option(
     "--break",
     "broken",
     multiple=True,
@@ -144,6 +157,7 @@ def linear_command(
     fault_seed: int,
     ratelimit_rate: float,
     requests_per_hour: int,
+    latency: float,
     broken: tuple[str, ...],
 ) -> None:
     """A Linear GraphQL look-alike: Linear's own schema, complexity limits, RATELIMITED, labels, attachments."""
@@ -158,6 +172,7 @@ def linear_command(
         fault_seed=fault_seed,
         ratelimit_rate=ratelimit_rate,
         requests_per_hour=requests_per_hour,
+        latency=latency / 1000,
         broken=broken,
     )
 

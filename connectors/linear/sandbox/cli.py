@@ -46,6 +46,7 @@ def serve(
     fault_seed: int,
     ratelimit_rate: float,
     requests_per_hour: int,
+    latency: float = 0.0,
     broken: tuple[str, ...] = (),
 ) -> None:
     """Seed (or load `state`), serve on 127.0.0.1:`port`, save `state` on exit; `broken` names presets to apply."""
@@ -62,7 +63,7 @@ def serve(
         port=port,
         state_path=state,
         limits=RateLimits(requests=requests_per_hour),
-        faults=FaultConfig(rate=fault_rate, seed=fault_seed, kinds=LINEAR_FAULT_KINDS),
+        faults=FaultConfig(rate=fault_rate, seed=fault_seed, kinds=LINEAR_FAULT_KINDS, latency=latency),
         ratelimit_rate=ratelimit_rate,
     )
     teams = ", ".join(f'"{t["key"]}"' for t in workspace.teams.values())
