@@ -16,6 +16,10 @@ class ExitCode(IntEnum):
     """A tracker or the state database could not be reached, or a tracker refused the credentials."""
     LOCKED = 4
     """Another run holds the run lock for this tracker; the message names the holder."""
+    INTERRUPTED = 130
+    """SIGINT (Ctrl-C): the run stopped starting writes, recorded itself as interrupted and released its lock."""
+    TERMINATED = 143
+    """SIGTERM (Kubernetes, systemd, docker stop): as for SIGINT. Both are the shell's 128 + signal number."""
 
 
 EXIT_CODES_HELP = """\
@@ -26,4 +30,6 @@ Exit codes:
      a run held because one input is missing on most issues; nothing was written
   3  a tracker or the state database could not be reached, or credentials refused
   4  another run holds the run lock (the message names the holder)
+  130, 143  stopped by SIGINT / SIGTERM: no new writes, in-flight ones finished or abandoned within 20 s,
+     run recorded as interrupted, lock released; the next run finishes the work
 """

@@ -5,6 +5,10 @@
     in-progress spans -> decide alert episodes (WIP breaches + aging) and deliver pending messages
     -> write the grooming report -> record the run's outcome -> release the lock
 
+On SIGTERM/SIGINT (`syncer.shutdown`) no new write starts; once the writes in flight are done the run is recorded
+as `interrupted` (no history, alerts or report from a partial run) and `Interrupted` is raised. If they are not
+done within the grace, the deadline records the run and releases the lock itself.
+
 A dry run (`plan`) takes no lock and records nothing: it reads the history only so the planned comments are
 the ones a real run would write.
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from syncer import shutdown
 from syncer.alerts.aging import aging_subjects, span_changes, threshold
 from syncer.alerts.delivery import AlertReport, deliver, queue
 from syncer.alerts.destinations import Destination, build
@@ -100,23 +106,64 @@ def run_job(
                 # Holding the lock proves any "running" row for these trackers belongs to a run that died.
                 store.mark_crashed(locked, now)
                 run_id = store.start_run(locked, dry_run=False, holder=holder.describe(), started=now)
+                record = _Record(store, run_id)
+
+                def abandon() -> None:  # the grace ran out: on the deadline's thread, while writes hang
+                    record.finish("interrupted", {}, f"{_signal_name()}: writes still in flight were abandoned")
+                    lock.release()
+
                 try:
-                    _hold_for_tests()
-                    result = sync(dry_run=False, run_id=run_id, before_write=lock.check)
-                    lock.check()  # a run that lost its lock must not queue alerts the new holder also queues
-                    _alerts(settings, store, result, destinations, now)
+                    with shutdown.on_deadline(abandon):
+                        _hold_for_tests()
+                        result = sync(dry_run=False, run_id=run_id, before_write=lock.check)
+                        lock.check()  # a run that lost its lock must not queue alerts the new holder also queues
+                        _alerts(settings, store, result, destinations, now)
+                except shutdown.Interrupted as exc:
+                    so_far = JobResult(exc.report, run_id=run_id) if exc.report is not None else None
+                    record.finish("interrupted", _counts(so_far) if so_far else {}, _interrupted(exc))
+                    raise
                 except BaseException as exc:
-                    store.finish_run(
-                        run_id, finished=datetime.now(UTC), outcome="failed", counts={}, error=_clip(repr(exc))
-                    )
+                    record.finish("failed", {}, _clip(repr(exc)))
                     raise
                 outcome, error = _outcome(result.report)
-                store.finish_run(
-                    run_id, finished=datetime.now(UTC), outcome=outcome, counts=_counts(result), error=error
-                )
+                record.finish(outcome, _counts(result), error)
                 return result
     finally:
         store.close()
+
+
+class _Record:
+    """The run's row is closed once: by the run itself, or by the shutdown deadline's thread if that comes first."""
+
+    def __init__(self, store: StateStore, run_id: int) -> None:
+        self.store, self.run_id = store, run_id
+        self._lock = threading.Lock()
+        self._done = False
+
+    def finish(self, outcome: str, counts: dict[str, int], error: str | None) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._done = True
+            self.store.finish_run(self.run_id, finished=datetime.now(UTC), outcome=outcome, counts=counts, error=error)
+
+
+def _signal_name() -> str:
+    try:
+        shutdown.check()
+    except shutdown.Interrupted as exc:
+        return exc.name
+    return "signal"
+
+
+def _interrupted(exc: shutdown.Interrupted) -> str:
+    report = exc.report
+    not_started = 0
+    if report is not None:
+        not_started = sum(
+            1 for t in report.trackers if t.applied for f in t.applied.failures if f.message == shutdown.NOT_STARTED
+        )
+    return f"{exc.name}: stopped starting writes ({not_started} not started); the next run writes what is left"
 
 
 def _hold_for_tests() -> None:
@@ -160,6 +207,12 @@ def _sync(
         before_write=before_write,
         progress=progress,
     )
+    try:
+        # Stopped mid-write: no history (the next run's comments must explain moves from what people saw).
+        shutdown.check()
+    except shutdown.Interrupted as exc:
+        exc.report = report
+        raise
     result = JobResult(report, run_id=run_id)
     snaps = _snapshots(settings, report)
     for name, tracker_snaps in snaps.items():

@@ -14,7 +14,7 @@ from functools import partial
 from connectors import build_connector
 from connectors.base import TrackerConnector
 from connectors.errors import AuthenticationFailed, TrackerConfigError, TrackerUnavailable
-from syncer import scoring
+from syncer import scoring, shutdown
 from syncer.guard import explain, mass_needs_input
 from syncer.models import (
     OUTPUT_FIELDS,
@@ -100,6 +100,7 @@ def _guard(run: TrackerRun, step: Callable[[], None]) -> None:
 def _pull(run: TrackerRun, connector: TrackerConnector, progress: PullProgress | None = None) -> None:
     issues: list[TrackerIssue] = []
     for issue in connector.fetch_issues():
+        shutdown.check()  # a stop while pulling: nothing was written yet, so nothing is lost by leaving now
         issues.append(issue)
         if progress is not None and len(issues) % PROGRESS_EVERY == 0:
             progress(run.name, len(issues), False)
@@ -207,6 +208,9 @@ def run_sync(
                 before_write,
             )
             _guard(run, step)
+    except shutdown.Interrupted as exc:
+        exc.report = report  # what was written before the stop, for the run's record and summary
+        raise
     finally:
         for connector in connectors.values():
             connector.close()
@@ -238,6 +242,7 @@ def _check_and_write(
     if not dry_run and run.plan.writes:
         if before_write is not None:
             before_write()  # raises (never caught here) when this run may no longer write, e.g. its lock is gone
+        shutdown.check()
         run.applied = connector.apply(run.plan)
         log.info(
             "pipeline.applied tracker=%s fields=%d comments=%d failures=%d",

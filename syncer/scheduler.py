@@ -6,8 +6,9 @@
   (or another scheduler) out as well; a run refused by the lock is logged and skipped.
 - Missed runs are coalesced: after a long run (or a suspended machine) the next time is computed from *now*, so
   several missed slots turn into one run, not a burst.
-- SIGTERM/SIGINT never interrupt a run: the run in flight finishes its writes and is recorded, then the process
-  exits 0. While waiting, a signal ends the wait at once.
+- SIGTERM/SIGINT during a run stop it as they stop `syncer run` (`syncer.shutdown`: no new writes, the ones in
+  flight finish within the grace, the run is recorded as interrupted, the lock released), then the loop ends.
+  While waiting, a signal ends the wait at once.
 - Optional jitter delays each run by up to `jitter_seconds`.
 """
 
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
+from syncer import shutdown
 from syncer.settings import ScheduleSettings
 
 log = logging.getLogger(__name__)
@@ -122,11 +124,11 @@ class Scheduler:
         return count
 
     def install_signal_handlers(self) -> None:
-        """SIGTERM/SIGINT: stop after the run in flight (or at once while waiting)."""
+        """SIGTERM/SIGINT: stop the run in flight as `syncer run` does (or stop waiting at once)."""
 
         def handle(signum: int, _frame: FrameType | None) -> None:
-            log.warning("schedule.stopping signal=%s", signal.Signals(signum).name)
             self.stop.set()
+            shutdown.request(signum)
 
         signal.signal(signal.SIGTERM, handle)
         signal.signal(signal.SIGINT, handle)

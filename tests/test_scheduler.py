@@ -120,9 +120,11 @@ def _wait_for_run(url: str, outcome: str, timeout: float) -> dict[str, object]:
     raise AssertionError(f"no run with outcome {outcome!r} within {timeout}s")
 
 
-def test_sigterm_finishes_the_run_in_flight_records_it_and_exits_0(
+def test_sigterm_during_a_run_stops_it_as_syncer_run_does_and_exits_143(
     tmp_path: Path, backlog: Path, state_url: str
 ) -> None:
+    # Before, the run went on to the end however long that took (Kubernetes SIGKILLs after 30 s) and exited 0.
+    before = backlog.read_bytes()
     config = tmp_path / "syncer.toml"
     config.write_text(config_text(tmp_path, backlog, state_url, '\n[schedule]\ncron = "* * * * * *"\n'))
     env = {**os.environ, "SYNCER_TEST_HOLD_LOCK_SECONDS": "2"}
@@ -140,7 +142,7 @@ def test_sigterm_finishes_the_run_in_flight_records_it_and_exits_0(
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, err
+    assert proc.returncode == 143, err
     assert "next run at" in err
     assert "schedule: stopped" in err
     store = StateStore.open(state_url)
@@ -148,8 +150,8 @@ def test_sigterm_finishes_the_run_in_flight_records_it_and_exits_0(
         runs = store.runs()
     finally:
         store.close()
-    assert [(r["id"], r["outcome"]) for r in runs] == [(in_flight["id"], "ok")], "recorded, and no new run started"
-    assert runs[0]["counts"]["fields_written"] > 0, "the write in flight was completed"
+    assert [(r["id"], r["outcome"]) for r in runs] == [(in_flight["id"], "interrupted")], "no new run started"
+    assert backlog.read_bytes() == before, "the signal came before the first write: none was started"
 
 
 def test_an_unreachable_state_database_skips_the_run_and_the_schedule_goes_on(tmp_path: Path, backlog: Path) -> None:

@@ -27,6 +27,7 @@ from connectors.jira.client import JiraClient
 from connectors.jira.errors import JiraRejected
 from connectors.jira.fields import NUMBER, OPTION, TEXTAREA, JiraField
 from connectors.jira.mapping import COMMENT_PROPERTY
+from syncer import shutdown
 from syncer.models import ApplyResult, CommentUpsert, IssueWrite, WritebackPlan, WriteFailure
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ class JiraWriter:
         )
 
     def _write_guarded(self, write: IssueWrite) -> _Outcome:
+        if shutdown.stopping():  # SIGTERM: start nothing new; an issue already started finishes its sequence
+            return _Outcome(failures=[shutdown.NOT_STARTED])
         try:
             return self._write_issue(write)
         except (JiraRejected, RetriableConnectorError, TrackerUnavailable):

@@ -29,6 +29,7 @@ from connectors.linear.inputs import needs_fields, parse_specs
 from connectors.linear.mapping import IssueState, MappingContext, to_issue
 from connectors.linear.pagination import GraphQLCursorPaginator, paginate
 from connectors.linear.writer import BucketLabels, IssueWriter, WriteOutcome
+from syncer import shutdown
 from syncer.comments import MARKER_PREFIX
 from syncer.models import ApplyResult, IssueWrite, TrackerIssue, WipLimit, WritebackPlan, WriteFailure
 from syncer.settings import HttpSettings, LinearTrackerSettings
@@ -232,6 +233,8 @@ class LinearConnector:
         def one(write: IssueWrite) -> WriteOutcome | str:
             if stop.is_set():
                 return f"not attempted: {halted[0]}"
+            if shutdown.stopping():  # SIGTERM: start nothing new; an issue already started finishes
+                return shutdown.NOT_STARTED
             state = self._states.get(write.issue_id)
             if state is None:
                 return "issue was not read in this run"

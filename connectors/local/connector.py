@@ -11,6 +11,7 @@ from typing import Any
 from connectors.errors import TrackerConfigError
 from connectors.local.mapping import RecordError, to_issue
 from connectors.local.store import atomic_write_json, load_backlog, read_backlog_text
+from syncer import shutdown
 from syncer.backlog_file import first_duplicate, issue_lines
 from syncer.comments import marker
 from syncer.models import (
@@ -97,6 +98,9 @@ class LocalConnector:
         fields_written = comments_written = issues_written = 0
         failures: list[WriteFailure] = []
         for write in plan.writes:
+            if shutdown.stopping():  # the file is written once below, with what was applied so far
+                failures.append(WriteFailure(write.ref, shutdown.NOT_STARTED))
+                continue
             record = by_key.get(write.ref.key)
             if record is None:
                 failures.append(WriteFailure(write.ref, "issue no longer exists in the backlog file"))

@@ -28,7 +28,7 @@ def demo_command(reset: bool, dry_run: bool, as_json: bool) -> None:
             click.echo(f"demo: backlog {backlog}, config {config}", err=True)
         with sandboxes(settings, WORKDIR) as live:
             started = True
-            result = run_or_exit(live, dry_run=dry_run, config=str(config))
+            result = run_or_exit(live, dry_run=dry_run, config=str(config), as_json=as_json)
     except BaseException as exc:
         # A start that failed before the job ran leaves no half-made .demo/ behind (the next start would trust it).
         if fresh and not started:

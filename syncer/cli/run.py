@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
 from rich.text import Text
 
+from syncer import shutdown
 from syncer.cli import main
 from syncer.exitcodes import ExitCode
 from syncer.job import JobResult, LockHeld, run_job
@@ -39,7 +40,14 @@ def check_trackers(settings: SyncSettings, names: tuple[str, ...]) -> None:
         raise SystemExit(ExitCode.CONFIG) from exc
 
 
-def finish(report: RunReport, *, as_json: bool, show_plan: bool, extra: Mapping[str, Any] | None = None) -> None:
+def finish(
+    report: RunReport,
+    *,
+    as_json: bool,
+    show_plan: bool,
+    extra: Mapping[str, Any] | None = None,
+    code: int | None = None,
+) -> None:
     """Print the outcome (plan, summary or JSON) and exit with the documented code."""
     from syncer.cli.render import print_plan, print_summary
 
@@ -62,16 +70,32 @@ def finish(report: RunReport, *, as_json: bool, show_plan: bool, extra: Mapping[
             console.print(line, markup=False, highlight=False)
             for error in extra.get("alert_errors", []):
                 console.print(Text.assemble(("alert error", "red"), " ", error))
-    raise SystemExit(exit_code(report))
+    raise SystemExit(exit_code(report) if code is None else code)
 
 
-def run_or_exit(settings: SyncSettings, *, trackers: tuple[str, ...] = (), dry_run: bool, config: str) -> JobResult:
+def report_interrupted(exc: shutdown.Interrupted, *, as_json: bool) -> NoReturn:
+    """Exit 130/143 after a signal, saying what was done; with `--json` the partial summary, if there is one."""
+    click.echo(
+        f"syncer: interrupted by {exc.name}: no new writes were started, the run is recorded as interrupted and "
+        "its lock released; the next run finishes the work",
+        err=True,
+    )
+    if exc.report is not None and as_json:
+        finish(exc.report, as_json=True, show_plan=False, extra={"interrupted": exc.name}, code=exc.code)
+    raise SystemExit(exc.code)
+
+
+def run_or_exit(
+    settings: SyncSettings, *, trackers: tuple[str, ...] = (), dry_run: bool, config: str, as_json: bool = False
+) -> JobResult:
     """The job (lock, run, history, alerts); a held lock exits 4, a state or config problem exits 2."""
     from syncer.cli.render import pull_progress
 
     try:
-        with pull_progress() as progress:
+        with shutdown.handle_signals(), pull_progress() as progress:
             return run_job(settings, only=trackers, dry_run=dry_run, config_path=config, progress=progress)
+    except shutdown.Interrupted as exc:
+        report_interrupted(exc, as_json=as_json)
     except LockHeld as exc:
         click.echo(f"syncer: {exc}", err=True)
         raise SystemExit(ExitCode.LOCKED) from exc
@@ -95,9 +119,11 @@ def allowing_mass_needs_input(settings: SyncSettings, allow: bool) -> SyncSettin
     return settings.model_copy(update={"safety": settings.safety.model_copy(update={"allow_mass_needs_input": True})})
 
 
-def execute(settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool, config: str | None) -> JobResult:
+def execute(
+    settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool, config: str | None, as_json: bool = False
+) -> JobResult:
     check_trackers(settings, trackers)
-    return run_or_exit(settings, trackers=trackers, dry_run=dry_run, config=str(config_path(config)))
+    return run_or_exit(settings, trackers=trackers, dry_run=dry_run, config=str(config_path(config)), as_json=as_json)
 
 
 @main.command("run")
@@ -109,7 +135,7 @@ def execute(settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool,
 def run_command(config: str | None, dry_run: bool, trackers: tuple[str, ...], as_json: bool, allow_mass: bool) -> None:
     """Pull, score, check WIP and write back: one full cycle."""
     settings = allowing_mass_needs_input(load_or_exit(config), allow_mass)
-    result = execute(settings, trackers=trackers, dry_run=dry_run, config=config)
+    result = execute(settings, trackers=trackers, dry_run=dry_run, config=config, as_json=as_json)
     finish(result.report, as_json=as_json, show_plan=dry_run, extra=result.summary())
 
 
@@ -121,5 +147,5 @@ def run_command(config: str | None, dry_run: bool, trackers: tuple[str, ...], as
 def plan_command(config: str | None, trackers: tuple[str, ...], as_json: bool, allow_mass: bool) -> None:
     """Same as `run --dry-run`: print the planned changes as a table, write nothing."""
     settings = allowing_mass_needs_input(load_or_exit(config), allow_mass)
-    result = execute(settings, trackers=trackers, dry_run=True, config=config)
+    result = execute(settings, trackers=trackers, dry_run=True, config=config, as_json=as_json)
     finish(result.report, as_json=as_json, show_plan=True, extra=result.summary())

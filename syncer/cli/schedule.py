@@ -12,6 +12,7 @@ from syncer.exitcodes import ExitCode
 from syncer.job import LockHeld, run_job
 from syncer.scheduler import Scheduler
 from syncer.settings import ConfigError, config_path
+from syncer.shutdown import Interrupted
 from syncer.state import StateSchemaError, StateUnavailable
 
 
@@ -20,15 +21,24 @@ from syncer.state import StateSchemaError, StateUnavailable
 @click.option("--tracker", "trackers", multiple=True, help="Only this tracker (repeatable).")
 @click.option("--max-runs", type=click.IntRange(min=1), default=None, help="Exit 0 after this many runs.")
 def schedule_command(config: str | None, trackers: tuple[str, ...], max_runs: int | None) -> None:
-    """Run the job on the [schedule] cron expression; SIGTERM/SIGINT finish the run in flight, then exit 0."""
+    """Run the job on the [schedule] cron expression until SIGTERM/SIGINT.
+
+    A signal while waiting exits 0; during a run it stops that run as in `syncer run` (exit 143/130).
+    """
     settings = load_or_exit(config)
     check_trackers(settings, trackers)
     path = str(config_path(config))
     zone = settings.schedule.zone
 
+    interrupted: list[int] = []
+
     def job() -> None:
         try:
             result = run_job(settings, only=trackers, config_path=path)
+        except Interrupted as exc:
+            click.echo(f"syncer: run interrupted by {exc.name}; recorded as interrupted, lock released", err=True)
+            interrupted.append(exc.code)
+            return
         except (LockHeld, StateUnavailable) as exc:  # the next slot tries again
             click.echo(f"syncer: skipped: {exc}", err=True)
             return
@@ -53,3 +63,5 @@ def schedule_command(config: str | None, trackers: tuple[str, ...], max_runs: in
     click.echo(f"schedule: {settings.schedule.cron!r} in {settings.schedule.timezone}", err=True)
     scheduler.loop(max_runs=max_runs)
     click.echo("schedule: stopped", err=True)
+    if interrupted:
+        raise SystemExit(interrupted[0])
