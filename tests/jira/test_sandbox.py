@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from connectors.jira.sandbox import DEMO_EMAIL, DEMO_TOKEN, JiraSandbox, seed, start_demo_sandbox
@@ -118,3 +119,28 @@ def test_demo_sandbox_is_seeded_from_the_demo_backlog_and_keeps_its_state(tmp_pa
     with start_demo_sandbox(tmp_path) as url:
         got = requests.get(f"{url}/rest/api/3/issue/ACME-1/properties/mark", auth=(DEMO_EMAIL, DEMO_TOKEN), timeout=5)
         assert got.json()["value"] == {"x": 1}
+
+
+
+def test_later_pages_do_not_run_the_query_over_every_issue_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paging N issues used to cost one JQL evaluation over every issue per page; now one per query."""
+    from connectors.jira.sandbox import jql
+
+    state = seed.synthetic(250)
+    state.account.email, state.account.token = EMAIL, TOKEN
+    runs: list[int] = []
+    real_run = jql.run
+    monkeypatch.setattr(jql, "run", lambda *a: runs.append(1) or real_run(*a))
+    token, keys = None, []
+    with JiraSandbox(state, page_cap=50, validate=False).serve() as server:
+        while True:
+            body: dict[str, Any] = {"jql": "project = ACME ORDER BY key", "maxResults": 50, "fields": ["summary"]}
+            if token:
+                body["nextPageToken"] = token
+            page = requests.post(f"{server.url}/rest/api/3/search/jql", json=body, auth=(EMAIL, TOKEN), timeout=5).json()
+            keys += [i["key"] for i in page["issues"]]
+            token = page.get("nextPageToken")
+            if page["isLast"]:
+                break
+    assert len(keys) == len(set(keys)) == 250
+    assert len(runs) == 1

@@ -95,15 +95,18 @@ def search_jql(
     if len(args.properties) > MAX_PROPERTIES:
         return _error(400, f"At most {MAX_PROPERTIES} issue properties can be requested.")
     try:
-        matches = jql.run(state, jql.parse(state, args.jql, bounded=True))
+        query = jql.parse(state, args.jql, bounded=True)
     except jql.JqlError as exc:
         return _error(400, *exc.messages)
-    offset = 0
+    offset, kept = 0, None
     if args.next_token:
-        found = tokens.offset(args.next_token, args.identity())
+        found = tokens.page(args.next_token, args.identity())
         if found is None:
             return _error(400, INVALID)
-        offset = found
+        offset, kept = found
+    # Later pages read the order the first page fixed (Jira's own paging is not a snapshot either, but a sync
+    # writes only after its last page, so nothing it reads moves underneath it).
+    matches = kept if kept is not None else jql.run(state, query)
     fields = wanted_fields(state, args.fields)
     cap = ID_ONLY_CAP if not fields else page_cap
     size = max(1, min(args.max_results, cap))
@@ -125,7 +128,7 @@ def search_jql(
         **expansions(state, fields, args.expand),
     }
     if not body["isLast"]:
-        body["nextPageToken"] = tokens.issue(offset + size, args.identity())
+        body["nextPageToken"] = tokens.issue(offset + size, args.identity(), matches)
     return SandboxResponse(200, body)
 
 

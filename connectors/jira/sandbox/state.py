@@ -133,7 +133,14 @@ class JiraState:
         return next(s for s in self.statuses if s.id == status_id)
 
     def issue(self, id_or_key: str) -> Issue | None:
-        return next((i for i in self.issues if id_or_key in (i.key, i.id)), None)
+        # An index, not a scan: every edit and comment looks its issue up, so a scan made a sync quadratic.
+        # Issues are only ever appended (never removed or re-keyed), so a length change is the only staleness.
+        index: dict[str, Issue] | None = getattr(self, "_by_id_or_key", None)
+        if index is None or getattr(self, "_indexed", -1) != len(self.issues):
+            index = {i.key: i for i in self.issues}
+            index.update((i.id, i) for i in self.issues)
+            self._by_id_or_key, self._indexed = index, len(self.issues)
+        return index.get(id_or_key)
 
     def board(self, board_id: int) -> Board | None:
         return next((b for b in self.boards if b.id == board_id), None)

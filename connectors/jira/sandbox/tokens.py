@@ -13,7 +13,7 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,9 @@ class _Entry:
     offset: int
     fingerprint: str
     expires: float
+    matches: Sequence[Any] | None = None
+    """The query's ordered result when the token was issued: later pages slice it instead of running the JQL over
+    every issue again (which made paging through N issues cost N x N / page size)."""
 
 
 def fingerprint(request: dict[str, Any]) -> str:
@@ -42,19 +45,24 @@ class TokenStore:
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
 
-    def issue(self, offset: int, request: dict[str, Any]) -> str:
+    def issue(self, offset: int, request: dict[str, Any], matches: Sequence[Any] | None = None) -> str:
         token = secrets.token_urlsafe(24)
         now = self.clock()
         with self._lock:
             if len(self._entries) >= MAX_TOKENS:
                 self._entries = {k: e for k, e in self._entries.items() if e.expires > now}
-            self._entries[token] = _Entry(offset, fingerprint(request), now + self.ttl)
+            self._entries[token] = _Entry(offset, fingerprint(request), now + self.ttl, matches)
         return token
 
     def offset(self, token: str, request: dict[str, Any]) -> int | None:
         """The offset `token` stands for in this request, or None when it is unknown, foreign or expired."""
+        found = self.page(token, request)
+        return None if found is None else found[0]
+
+    def page(self, token: str, request: dict[str, Any]) -> tuple[int, Sequence[Any] | None] | None:
+        """The offset and the result kept with `token`, or None when it is unknown, foreign or expired."""
         with self._lock:
             entry = self._entries.get(token)
         if entry is None or entry.expires <= self.clock() or entry.fingerprint != fingerprint(request):
             return None
-        return entry.offset
+        return entry.offset, entry.matches
