@@ -14,7 +14,7 @@ from atlassian import Jira as AtlassianServer
 from atlassian.jira import JiraCloud, JiraSoftware
 from jira import JIRA, JIRAError
 
-from connectors.jira.sandbox import RateLimits, seed
+from connectors.jira.sandbox import Access, RateLimits, seed
 from connectors.jira.sandbox.ratelimit import BURST
 
 from .conftest import EMAIL, TOKEN
@@ -183,3 +183,15 @@ def test_atlassian_data_center_client(serve) -> None:
     jira.issue_edit_comment("ACME-3", comment["id"], "edited")
     assert jira.issue_get_comments("ACME-3")["comments"][0]["body"] == "edited"
     assert jira.get_agile_board_configuration(7)["id"] == 7
+
+
+def test_python_jira_without_credentials_on_an_anonymous_site(serve) -> None:
+    _sandbox, server = serve(seed.synthetic(3, mode="cloud"), access=Access(anonymous=True))
+    anonymous = JIRA(server.url, max_retries=0, timeout=10)  # no auth: served as the anonymous user
+    assert anonymous.enhanced_search_issues("statusCategory != Done", fields=["summary"]) == []
+    with pytest.raises(JIRAError) as hidden:
+        anonymous.enhanced_search_issues("project = ACME", fields=["summary"])
+    assert hidden.value.status_code == 400 and "does not exist for the field 'project'" in hidden.value.text
+    with pytest.raises(JIRAError) as myself:
+        anonymous.myself()
+    assert myself.value.status_code == 401 and "WWW-Authenticate" in myself.value.response.headers

@@ -116,6 +116,13 @@ def test_order_by_several_fields_and_directions(search) -> None:
     assert by_score[4:6] == ["ACME-11", "ACME-10"]
 
 
+def test_resolution_is_derived_from_the_status_category(search) -> None:
+    unresolved = _keys(search("project = ACME AND resolution = Unresolved"))
+    done = _keys(search("resolution = Done"))
+    assert "ACME-3" in done and "ACME-3" not in unresolved and len(unresolved) + len(done) == 12
+    assert done == _keys(search("resolution is not EMPTY")) == _keys(search("statusCategory = Done"))
+
+
 def test_labels_users_and_functions(search) -> None:
     assert _keys(search("labels in (URGENT, nothing)")) == ["ACME-2"]
     assert "ACME-2" not in _keys(search("project = ACME AND labels is EMPTY"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from connectors.jira.sandbox.jql.fields import PRIORITIES
 from connectors.jira.sandbox.state import FieldDef, Issue, JiraState
-from connectors.jira.sandbox.users import account_id, username
+from connectors.jira.sandbox.users import account_id, username, users
 from connectors.jira.sandbox.validation import adf_problems
 
 MAX_SUMMARY = 255
@@ -120,8 +120,6 @@ def _assignee(state: JiraState, value: Any) -> tuple[str | None, Apply | None]:
         return None, lambda issue: setattr(issue, "assignee", None)
     if not isinstance(value, dict):
         return 'Operation value must be an object like {"accountId": "..."}', None
-    from connectors.jira.sandbox.users import users
-
     known = {u.name for u in users(state)}
     if state.mode == "cloud":
         if "accountId" not in value:

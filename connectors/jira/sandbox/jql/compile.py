@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.jira.sandbox.jql.fields import HISTORY, OPERATORS, Catalog, JqlField, key_parts
+from connectors.jira.sandbox.jql.fields import EMPTY, HISTORY, OPERATORS, Catalog, JqlField, key_parts
 from connectors.jira.sandbox.jql.syntax import (
     Bool,
     Clause,
@@ -161,6 +161,8 @@ class _Compiler:
                 return {self.state.account.display_name}
             return {"Sub-task"} if name == "subtaskissuetypes" else {"Epic", "Story", "Task", "Bug"}
         found = jf.lookup(item.text)
+        if found == {EMPTY}:
+            return None
         if found is None:
             message = f"The value '{item.text}' does not exist for the field '{jf.name}'."
             if self.strict:

@@ -70,6 +70,8 @@ NOT_MODELLED = {
     "projecttype",
 }
 """Fields every Jira has that the sandbox's issues do not carry (see the sandbox README)."""
+EMPTY = ""
+"""A lookup result standing for no value at all (`resolution = Unresolved` means resolution IS EMPTY)."""
 _KEY = re.compile(r"^([A-Z][A-Z0-9_]*)-(\d+)$", re.IGNORECASE)
 
 
@@ -189,7 +191,7 @@ class Catalog:
                 "resolution",
                 "enum",
                 lambda i: {"Done"} if state.status(i.status).category == "done" else set(),
-                lambda t: {"Done"} if t.casefold() == "done" else (set() if t.casefold() == "unresolved" else None),
+                lambda t: {"Done"} if t.casefold() == "done" else ({EMPTY} if t.casefold() == "unresolved" else None),
                 lambda i: "Done" if state.status(i.status).category == "done" else None,
             )
         if n in _names("summary"):
