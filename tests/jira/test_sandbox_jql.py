@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.jira.sandbox import jql, seed
 from connectors.jira.sandbox.state import Comment, JiraState, jira_time
@@ -152,3 +154,26 @@ def test_data_center_validate_query_warn_turns_missing_values_into_warnings(serv
     warn = session.get(url, params={"jql": "status = Nonexistent", "validateQuery": "warn"}, timeout=5)
     assert warn.status_code == 200 and warn.json()["total"] == 0
     assert warn.json()["warningMessages"] == ["The value 'Nonexistent' does not exist for the field 'status'."]
+
+
+_PIECES = [
+    *"abcXYZ019 -_\"'()=!<>~,&|[]*.",
+    *("AND ", "OR ", "NOT ", "in ", "is ", "EMPTY", "order by ", "was ", "changed ", "from ", "to ", "during "),
+    *("status", "project", "cf[10020]", '"RICE Score"', "created", "-30d", "startOfDay(", "currentUser()", "key"),
+    *("labels", "summary", "ACME-1", "Done", "asc", "desc", "resolution", "Unresolved", "priority", "assignee"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
+def test_any_text_is_either_a_query_or_a_jql_error_never_a_crash(text: str) -> None:
+    state = _FUZZ_STATE
+    messages: list[str] = []
+    try:
+        jql.run(state, jql.parse(state, text, bounded=False))
+    except jql.JqlError as exc:  # Jira's 400: it must say something
+        messages = exc.messages or [""]
+    assert all(isinstance(m, str) and m for m in messages)
+
+
+_FUZZ_STATE = seed.synthetic(20)
