@@ -72,6 +72,20 @@ bucket = "Priority Bucket"
     type=click.Choice(["field-off-screen", "no-comment-permission", "missing-bucket-option", "not-admin", "admin"]),
     help="Present a broken setup (for syncer doctor); repeatable.",
 )
+@click.option(
+    "--burst", type=click.IntRange(1), help="Rate limit: requests per second per endpoint (jira-burst-based)."
+)
+@click.option("--per-issue-writes", type=click.IntRange(1), help="Rate limit: writes per second to one issue.")
+@click.option("--quota", type=click.IntRange(1), help="Rate limit: requests per hour (jira-quota-tenant-based).")
+@click.option("--no-retry-after", is_flag=True, help="Rate-limit answers carry only X-RateLimit-Reset.")
+@click.option(
+    "--anonymous",
+    type=click.Choice(["off", "hidden", "public"]),
+    default="off",
+    show_default=True,
+    help="Requests without credentials: 401 (off), or served as the anonymous user who cannot (hidden) or can "
+    "(public) browse the project.",
+)
 def jira_command(
     port: int,
     mode: str,
@@ -81,19 +95,26 @@ def jira_command(
     fault_seed: int,
     latency: float,
     broken: tuple[str, ...],
+    burst: int | None,
+    per_issue_writes: int | None,
+    quota: int | None,
+    no_retry_after: bool,
+    anonymous: str,
 ) -> None:
     """A Jira Cloud or Data Center look-alike: search, fields, edit screens, comments, properties, board."""
-    from connectors.jira.sandbox import DEMO_EMAIL, DEMO_TOKEN, JiraSandbox, seed
+    from connectors.jira.sandbox import DEMO_EMAIL, DEMO_TOKEN, Access, JiraSandbox, RateLimits, seed
     from connectors.jira.sandbox.state import Mode
     from connectors.sandbox_http import FaultConfig
 
     jira_mode: Mode = "cloud" if mode == "cloud" else "datacenter"
+    limits = RateLimits(burst=burst, per_issue_writes=per_issue_writes, quota=quota, retry_after=not no_retry_after)
+    access = Access(anonymous=anonymous != "off", anonymous_browse=anonymous == "public")
     if state_path is not None and state_path.exists():
-        sandbox = JiraSandbox(state_path=state_path)
+        sandbox = JiraSandbox(state_path=state_path, rate_limits=limits, access=access)
     else:
         state = seed.synthetic(issues, mode=jira_mode) if issues else seed.from_demo_backlog(_backlog(), mode=jira_mode)
         state.account.email, state.account.token = DEMO_EMAIL, DEMO_TOKEN
-        sandbox = JiraSandbox(state, state_path=state_path)
+        sandbox = JiraSandbox(state, state_path=state_path, rate_limits=limits, access=access)
     if broken:
         from connectors.jira.sandbox import presets
 
