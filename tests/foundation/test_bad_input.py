@@ -181,3 +181,12 @@ def test_the_backlog_keeps_its_mode_after_a_write(write_config, backlog_path: Pa
     assert result.exit_code == 0, result.output
     assert json.loads(backlog_path.read_text())["issues"][0]["comments"]  # it was rewritten
     assert stat.S_IMODE(backlog_path.stat().st_mode) == 0o664
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may keep another user's ownership on a rewritten file")
+def test_the_backlog_keeps_its_owner_and_group_after_a_write(write_config, backlog_path: Path) -> None:
+    os.chown(backlog_path, 4321, 4321)
+    result = _run(write_config(backlog=backlog_path))
+    assert result.exit_code == 0, result.output
+    st = backlog_path.stat()
+    assert (st.st_uid, st.st_gid) == (4321, 4321)

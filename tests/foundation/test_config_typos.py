@@ -241,3 +241,12 @@ def test_a_scheduled_run_held_by_the_guard_says_why_and_writes_nothing(write_con
     assert result.exit_code == 0, result.output
     assert "syncer: local: effort is missing or invalid on 133 of 193 open issues" in result.output
     assert demo_backlog.read_bytes() == before
+
+
+def test_a_misspelt_input_from_the_environment_names_the_variable(write_config, backlog_path: Path) -> None:
+    trackers = [{"name": "env", "kind": "local", "path": str(backlog_path), "inputs": {"raech": "Reach"}}]
+    config = write_config(backlog=backlog_path)
+    result = _run(config, env={"SYNCER_TRACKERS": json.dumps(trackers)})
+    assert result.exit_code == 2, result.output
+    assert "configuration error in environment variable SYNCER_TRACKERS: trackers[0].inputs.raech" in result.output
+    assert str(config) not in result.output
