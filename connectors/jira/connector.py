@@ -121,6 +121,7 @@ class JiraConnector:
             outputs=shape.outputs,
             notify=self.settings.notify_users,
             concurrency=self.http.write_concurrency,
+            max_concurrency=self.http.max_write_concurrency,
             cloud=shape.cloud,
         )
         return writer.apply(plan)

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.concurrency import AdaptiveLimit
 from connectors.errors import RateLimitedError, RetriableConnectorError, TrackerUnavailable
 from connectors.jira.adf import find_marker, to_adf, to_wiki
 from connectors.jira.client import JiraClient
@@ -83,17 +84,37 @@ class JiraWriter:
         notify: bool,
         concurrency: int,
         cloud: bool,
+        max_concurrency: int | None = None,
     ) -> None:
         self.client = client
         self.outputs = outputs
         self.by_id = {f.id: f for f in outputs.values()}
         self.notify = notify
         self.concurrency = concurrency
+        self.max_concurrency = max(concurrency, max_concurrency or concurrency)
         self.cloud = cloud
 
     def apply(self, plan: WritebackPlan) -> ApplyResult:
-        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="jira-write") as pool:
-            outcomes = list(pool.map(self._write_guarded, plan.writes))
+        limit = AdaptiveLimit(self.concurrency, self.max_concurrency)
+        self.client.limiter = limit
+
+        def write(item: IssueWrite) -> _Outcome:
+            with limit:
+                return self._write_guarded(item)
+
+        try:
+            with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="jira-write") as pool:
+                outcomes = list(pool.map(write, plan.writes))
+        finally:
+            self.client.limiter = None
+        if plan.writes:
+            log.info(
+                "jira.write-concurrency start=%d peak=%d end=%d throttled=%d",
+                self.concurrency,
+                limit.peak,
+                limit.limit,
+                limit.throttles,
+            )
         failures = tuple(
             WriteFailure(write.ref, message)
             for write, outcome in zip(plan.writes, outcomes, strict=True)

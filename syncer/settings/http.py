@@ -16,3 +16,6 @@ class HttpSettings(BaseModel):
     max_retry_after: float = Field(default=120.0, ge=0)
     """A Retry-After longer than this is not waited out: the request fails and is retried next run."""
     write_concurrency: int = Field(default=4, ge=1, le=32)
+    max_write_concurrency: int = Field(default=16, ge=1, le=64)
+    """Writes in flight grow from `write_concurrency` towards this while the tracker answers without throttling,
+    and halve on a 429 or a near-limit warning. Set it to `write_concurrency` for a fixed concurrency."""
