@@ -59,7 +59,7 @@ def test_writes_in_flight_grow_while_jira_answers_cleanly(serve, caplog) -> None
 
 
 def test_a_burst_limit_halves_the_writes_in_flight_and_the_run_still_converges(serve, caplog) -> None:
-    sandbox, server = serve(seed.synthetic(40, mode="cloud"), rate_limits=RateLimits(burst=10))
+    sandbox, server = serve(seed.synthetic(15, mode="cloud"), rate_limits=RateLimits(burst=3))
     server.app = InFlight(server.app, 0.01)
     http = {"write_concurrency": 8, "max_write_concurrency": 8, "backoff_initial": 0.05, "backoff_max": 0.2}
     with caplog.at_level(logging.INFO, logger="connectors.jira.writer"):
