@@ -4,7 +4,7 @@ Linear answers most errors in the body, so the status code alone says little:
 
     transport error, timeout             -> RetriableConnectorError (retried)
     HTTP 5xx                             -> RetriableConnectorError (retried)
-    code RATELIMITED / type ratelimited  -> RateLimitedError, waits until the reset header (retried)
+    code RATELIMITED / type ratelimited  -> RateLimitedError, waits for the budget to drip back (retried)
     or HTTP 429
     type "authentication error", 401    -> AuthenticationFailed (exit 3; names the credential, never its value)
     403 / type "forbidden"               -> AuthenticationFailed
@@ -97,6 +97,7 @@ class LinearClient:
             headers={"Content-Type": "application/json", "User-Agent": "syncer (+linear connector)"},
         )
         self.requests_sent = 0
+        self._refused_in_a_row = 0
 
     def close(self) -> None:
         self._http.close()
@@ -136,7 +137,9 @@ class LinearClient:
         except httpx.TransportError as exc:
             raise RetriableConnectorError(f"connection failed: {exc}") from exc
         self.budget.observe(response.headers)
-        return self._classify(response, operation)
+        data = self._classify(response, operation)
+        self._refused_in_a_row = 0
+        return data
 
     def _refused(self, reason: str) -> AuthenticationFailed:
         return AuthenticationFailed(f"Linear at {self.url} refused the {self.credential}: {reason}")
@@ -152,7 +155,9 @@ class LinearClient:
         codes = [str(_extensions(e).get("code") or "") for e in errors]
         types = [str(_extensions(e).get("type") or "").lower() for e in errors]
         if status == 429 or "RATELIMITED" in codes or "ratelimited" in types:
-            wait = retry_after(response.headers)
+            # The first refusal waits for what it needs to drip back; a second in a row for the full reset.
+            wait = retry_after(response.headers, patient=self._refused_in_a_row > 0)
+            self._refused_in_a_row += 1
             raise RateLimitedError(f"Linear rate limit reached ({operation})", status=status, retry_after=wait)
         if status == 401 or "AUTHENTICATION_ERROR" in codes or _AUTH_TYPES & set(types):
             reason = _message(errors[0]) if errors else f"HTTP {status}"

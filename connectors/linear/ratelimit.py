@@ -56,12 +56,27 @@ def read_budgets(headers: Mapping[str, str]) -> list[BudgetState]:
     return found
 
 
-def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds to wait after a RATELIMITED answer: until the reset of the budget that ran out.
+def refill_rate(budget: BudgetState, now: float) -> float | None:
+    """Units a second the budget comes back at, or None when its headers cannot say.
+
+    Linear's budgets are leaky buckets refilled continuously at limit / period, and the reset names when the whole
+    budget is back, so what is missing returns by then: (limit - remaining) / (reset - now). Were the reset only
+    the moment the next unit is back, this overstates the rate; the caller then waits for the reset itself.
+    """
+    if budget.limit is None or budget.remaining is None or budget.reset is None or budget.reset <= now:
+        return None
+    missing = budget.limit - budget.remaining
+    return missing / (budget.reset - now) if missing > 0 else None
+
+
+def retry_after(headers: Mapping[str, str], now: float | None = None, *, patient: bool = False) -> float | None:
+    """Seconds to wait after a RATELIMITED answer.
 
     The request budget is spent when nothing is left; the complexity budget when less is left than this query
-    costs (`X-Complexity`). When no budget looks spent (another client's burst, or a limit we cannot see), wait
-    for the latest reset. None when the answer names no reset at all.
+    costs (`X-Complexity`). The wait is what the spent budget needs to drip back (one request, or this query's
+    cost), at most until its reset; `patient` (a second refusal in a row) waits for the reset itself. When no
+    budget looks spent (another client's burst, or a limit we cannot see), wait for the latest reset. None when
+    the answer names no reset at all.
     """
     now = time.time() if now is None else now
     budgets = [b for b in read_budgets(headers) if b.reset is not None]
@@ -73,6 +88,16 @@ def retry_after(headers: Mapping[str, str], now: float | None = None) -> float |
         for b in budgets
         if b.remaining is not None and (b.remaining < 1 or (b.name == "Complexity" and b.remaining < cost))
     ]
+    if spent and not patient:
+        waits = []
+        for budget in spent:
+            if budget.reset is None or budget.remaining is None:
+                continue
+            need = (cost if budget.name == "Complexity" else 1.0) - budget.remaining
+            rate = refill_rate(budget, now)
+            until_reset = budget.reset - now
+            waits.append(min(until_reset, need / rate) if rate else until_reset)
+        return max(0.0, max(waits, default=0.0))
     resets = [b.reset for b in (spent or budgets) if b.reset is not None]
     return max(0.0, max(resets) - now)
 
@@ -80,9 +105,9 @@ def retry_after(headers: Mapping[str, str], now: float | None = None) -> float |
 class RateBudget:
     """Tracks the budget Linear reports and paces requests before it runs out.
 
-    When less than `LOW_WATER` of a budget is left, each request waits (time until reset) / (requests left),
-    so the rest of the budget lasts until the reset instead of ending in a RATELIMITED answer. The complexity
-    budget counts in queries of the last seen cost.
+    When less than `LOW_WATER` of a budget is left, requests go out no faster than the budget drips back
+    (`refill_rate`): each waits for one request's worth, or one query's worth of complexity at the last seen
+    cost. Without a rate (no limit or reset in the headers) the rest is spread until the reset.
     """
 
     def __init__(self, *, max_pause: float, clock: Callable[[], float] = time.time) -> None:
@@ -135,8 +160,12 @@ class RateBudget:
                 continue
             if budget.remaining >= budget.limit * LOW_WATER:
                 continue
-            requests_left = budget.remaining / cost if budget.name == "Complexity" else budget.remaining
-            wait = max(wait, (budget.reset - now) / max(requests_left, 1.0))
+            need = cost if budget.name == "Complexity" else 1.0
+            rate = refill_rate(budget, now)
+            if rate:
+                wait = max(wait, need / rate)
+            else:
+                wait = max(wait, (budget.reset - now) / max(budget.remaining / need, 1.0))
         wait = min(wait, self.max_pause)
         if wait > 0:
             log.info("linear.ratelimit.slowing-down wait=%.3fs (budget below %d%%)", wait, LOW_WATER * 100)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -53,7 +53,7 @@ class LinearSandbox:
         self,
         workspace: Workspace,
         *,
-        api_keys: Iterable[str] = (DEMO_API_KEY,),
+        api_keys: Iterable[str] | Mapping[str, str] = (DEMO_API_KEY,),
         oauth_tokens: Iterable[str] = (DEMO_OAUTH_TOKEN,),
         limits: RateLimits | None = None,
         faults: FaultConfig | None = None,

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import random
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -103,7 +103,7 @@ class LinearApp:
         self,
         workspace: Workspace,
         *,
-        api_keys: Iterable[str] = (),
+        api_keys: Iterable[str] | Mapping[str, str] = (),
         oauth_tokens: Iterable[str] = (),
         limits: RateLimits | None = None,
         ratelimit_rate: float = 0.0,
@@ -111,6 +111,10 @@ class LinearApp:
     ) -> None:
         self.workspace = workspace
         self.api_keys = set(api_keys)
+        # An API key acts as (and is rate-limited as) the user who made it; keys given without an owner
+        # belong to the workspace's viewer, so all of them share one budget, as on Linear.
+        owners: Mapping[str, str] = api_keys if isinstance(api_keys, Mapping) else {}
+        self._key_owner = {"key:" + _fingerprint(k): owners.get(k) for k in self.api_keys}
         self.oauth_tokens = set(oauth_tokens)
         self.budget = Budget(limits or RateLimits())
         self.ratelimit_rate = ratelimit_rate
@@ -132,6 +136,16 @@ class LinearApp:
             token = header[len("Bearer ") :]
             return "oauth:" + _fingerprint(token) if token in self.oauth_tokens else None
         return "key:" + _fingerprint(header) if header in self.api_keys else None
+
+    def spend_as(self, api_key: str, requests: float, complexity: float = 0.0) -> None:
+        """Spend from the budget of `api_key`'s user now, as another job using that user's keys would (tests)."""
+        self.budget.spend(self._owner("key:" + _fingerprint(api_key)), requests, complexity)
+
+    def _owner(self, principal: str) -> str:
+        """Whose rate-limit buckets a request draws on: the key's user, or the OAuth token itself."""
+        if principal.startswith("key:"):
+            return "user:" + (self._key_owner.get(principal) or self.workspace.viewer_id)
+        return principal
 
     # ----- parsing and validation (cached per query text) ----------------------------------------------------
     def _document(self, query: str) -> tuple[DocumentNode | None, list[dict[str, Any]]]:
@@ -199,7 +213,7 @@ class LinearApp:
             return _answer(
                 400, [_error(message, "graphql error", "QUERY_TOO_COMPLEX", 400)], {"X-Complexity": str(cost)}
             )
-        verdict = self.budget.charge(principal, cost)
+        verdict = self.budget.charge(self._owner(principal), cost)
         if not verdict.allowed or (self.ratelimit_rate and self._rng.random() < self.ratelimit_rate):
             error = _error("Rate limit exceeded", "ratelimited", "RATELIMITED", 429)
             return _answer(400, [error], verdict.headers)
@@ -233,7 +247,7 @@ class LinearApp:
         return SandboxResponse(status, payload, headers)
 
     def _rate_limit_payload(self, principal: str) -> dict[str, Any]:
-        requests, complexity, reset = self.budget.status(principal)
+        requests, complexity, reset = self.budget.status(self._owner(principal))
         period = self.budget.limits.window * 1000
         limits = self.budget.limits
 
