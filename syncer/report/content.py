@@ -12,6 +12,7 @@ from datetime import datetime
 from syncer.models import IssueRef, ScoreResult, StatusCategory, TrackerIssue, WipBreach, natural_key
 from syncer.pipeline import RunReport, TrackerRun
 from syncer.report.duplicates import DuplicatePair, find_duplicates
+from syncer.report.scatter import value_and_effort
 from syncer.scoring import BUCKETS
 from syncer.settings import ReportSettings
 
@@ -32,6 +33,13 @@ class IssueRow:
     change: str = ""
     """What moved since an earlier run (from the state history), when known."""
     days_since_update: float = 0.0
+    value: float | None = None
+    """The score's numerator (value against effort), None for a model without an effort or unscored."""
+    effort: float | None = None
+    missing: tuple[str, ...] = ()
+    """The inputs that are missing or invalid, by name (what the meeting must get from someone)."""
+    in_progress_days: float | None = None
+    """Days in an in-progress status, when it is in progress and the tracker says since when."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,8 @@ class GroomingReport:
 
 
 def _row(issue: TrackerIssue, result: ScoreResult, now: datetime, change: str) -> IssueRow:
+    ve = value_and_effort(result.breakdown) if result.breakdown is not None and result.score is not None else None
+    started = issue.status_entered if issue.status_category is StatusCategory.IN_PROGRESS else None
     return IssueRow(
         tracker=issue.tracker,
         key=issue.key,
@@ -85,6 +95,10 @@ def _row(issue: TrackerIssue, result: ScoreResult, now: datetime, change: str) -
         problems=tuple(f"{p.input}: {p.message}" for p in result.problems),
         change=change,
         days_since_update=max(0.0, (now - issue.updated).total_seconds() / 86400),
+        value=ve[0] if ve else None,
+        effort=ve[1] if ve else None,
+        missing=tuple(dict.fromkeys(p.input for p in result.problems)),
+        in_progress_days=None if started is None else max(0.0, (now - started).total_seconds() / 86400),
     )
 
 

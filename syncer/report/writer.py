@@ -20,8 +20,10 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from syncer import escape
+from syncer.report.agenda import DUPLICATE_SIMILARITY, build_agenda
 from syncer.report.charts import bar_chart
 from syncer.report.content import GroomingReport
+from syncer.report.scatter import scatter_chart
 
 CSV_COLUMNS = (
     "tracker", "key", "title", "status", "assignee", "score", "rank", "bucket", "problems", "change", "url",
@@ -73,12 +75,25 @@ def _environment(autoescape: bool) -> Environment:
     return env
 
 
+def _context(report: GroomingReport) -> dict[str, Any]:
+    agenda = build_agenda(report)
+    return {
+        "r": report,
+        "agenda": agenda,
+        "duplicate_similarity": DUPLICATE_SIMILARITY,
+        # Already escaped SVG: the template marks it safe, as it does the bar charts.
+        "scatter": scatter_chart(
+            agenda.points, value_label="value (score numerator)", effort_label="effort (denominator)"
+        ),
+    }
+
+
 def render_markdown(report: GroomingReport) -> str:
-    return _environment(False).get_template("report.md.j2").render(r=report)
+    return _environment(False).get_template("report.md.j2").render(_context(report))
 
 
 def render_html(report: GroomingReport) -> str:
-    return _environment(True).get_template("report.html.j2").render(r=report)
+    return _environment(True).get_template("report.html.j2").render(_context(report))
 
 
 def render_csv(report: GroomingReport) -> str:

@@ -38,7 +38,7 @@ def test_report_lists_top_needs_input_and_breaches(write_config, backlog_path: P
     # No URL on the record: the key as text, not an empty link.
     assert "| 1 | T\\-8 |" in md and "Needs input (1)" in md and "In Progress**: 2 in progress, limit 1" in md
     html = (tmp_path / "out" / "grooming-report.html").read_text()
-    assert html.count("<svg") == 3 and "T-3" in html
+    assert html.count("<svg") == 4 and "T-3" in html  # buckets, scores, WIP and value against effort
     rows = list(csv.DictReader((tmp_path / "out" / "issues.csv").open()))
     assert [r["key"] for r in rows[:2]] == ["T-8", "T-7"]
     assert rows[-1]["key"] == "T-3" and rows[-1]["score"] == ""
