@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -40,6 +40,9 @@ from syncer.settings import SyncSettings
 from syncer.state import HistoryRow, Snapshot, StateStore
 from syncer.state.lock import Holder, LockHeld, acquire
 from syncer.summary import exit_code
+
+if TYPE_CHECKING:
+    from syncer.report.flowview import FlowReport
 
 log = logging.getLogger(__name__)
 
@@ -219,8 +222,22 @@ def _sync(
         result.moved.extend(moves(tracker_snaps, history.get(name, {})))
     if not dry_run:
         result.history_rows = store.record_history(run_id, [s for v in snaps.values() for s in v], now)
-    report.report_files = [str(p) for p in publish(report, settings, explained)]
+    report.report_files = [str(p) for p in publish(report, settings, explained, _flow(settings, store, report, now))]
     return result
+
+
+def _flow(settings: SyncSettings, store: StateStore, report: RunReport, now: datetime) -> FlowReport:
+    """The report's flow metrics: finished spans from the state store, done issues from this run's fetch."""
+    from syncer.report.flowview import build_flow
+
+    days = settings.aging.history_days
+    since = now - timedelta(days=days)
+    spans = {t.name: store.finished_spans(t.name, since=since) for t in report.trackers if t.error is None}
+    configured = dict(settings.wip.per_team)
+    for tracker in settings.trackers:
+        if tracker.wip is not None:
+            configured.update(tracker.wip.per_team)
+    return build_flow(report, spans, configured, now, days)
 
 
 def _snapshots(settings: SyncSettings, report: RunReport) -> dict[str, list[Snapshot]]:

@@ -12,6 +12,7 @@ from datetime import datetime
 from syncer.models import IssueRef, ScoreResult, StatusCategory, TrackerIssue, WipBreach, natural_key
 from syncer.pipeline import RunReport, TrackerRun
 from syncer.report.duplicates import DuplicatePair, find_duplicates
+from syncer.report.flowview import FlowReport
 from syncer.report.scatter import value_and_effort
 from syncer.scoring import BUCKETS
 from syncer.settings import ReportSettings
@@ -65,6 +66,8 @@ class GroomingReport:
     sections: tuple[TrackerSection, ...]
     rows: tuple[IssueRow, ...] = field(repr=False)
     """Every issue, ranked ones first: the CSV/JSON export."""
+    flow: FlowReport | None = field(default=None, repr=False)
+    """Flow metrics and the Now-list forecast, when the state store was at hand."""
 
     @property
     def totals(self) -> dict[str, int]:
@@ -159,11 +162,15 @@ def _section(
 
 
 def build_report(
-    run: RunReport, settings: ReportSettings, now: datetime, changes: Mapping[IssueRef, str] | None = None
+    run: RunReport,
+    settings: ReportSettings,
+    now: datetime,
+    changes: Mapping[IssueRef, str] | None = None,
+    flow: FlowReport | None = None,
 ) -> GroomingReport:
     sections = tuple(_section(t, settings, now, changes or {}) for t in run.trackers)
     everything: list[IssueRow] = []
     for t in run.trackers:
         rows = [_row(i, t.results[i.ref], now, (changes or {}).get(i.ref, "")) for i in t.issues if i.ref in t.results]
         everything.extend(sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, natural_key(r.key))))
-    return GroomingReport(generated=now, dry_run=run.dry_run, sections=sections, rows=tuple(everything))
+    return GroomingReport(generated=now, dry_run=run.dry_run, sections=sections, rows=tuple(everything), flow=flow)

@@ -12,7 +12,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,7 @@ def _environment(autoescape: bool) -> Environment:
     env.filters["http_url"] = escape.http_url
     env.globals["md_link"] = _md_link
     env.filters["num"] = _num
+    env.globals["date_after"] = lambda start, days: (start + timedelta(days=days)).strftime("%a %d %b %Y")
     env.globals["bar_chart"] = bar_chart
     env.globals["wip_items"] = lambda breaches: [(f"{b.scope} {b.name}", b.count) for b in breaches]
     return env

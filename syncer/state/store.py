@@ -239,6 +239,15 @@ class StateStore:
                     .values(ended_at=at, outcome="dropped")
                 )
 
+    def finished_spans(self, tracker: str, *, since: datetime) -> list[tuple[str, datetime, datetime]]:
+        """(issue key, started, finished) of each item that left progress as finished since `since`."""
+        s = t.in_progress_spans
+        query = select(s.c.issue_key, s.c.started_at, s.c.ended_at).where(
+            s.c.tracker == tracker, s.c.outcome == "finished", s.c.ended_at >= since
+        )
+        with self.engine.connect() as conn:
+            return [(r.issue_key, r.started_at, r.ended_at) for r in conn.execute(query)]
+
     def finished_days(self, tracker: str, *, since: datetime) -> list[float]:
         """Days each item finished since `since` spent in progress."""
         s = t.in_progress_spans
