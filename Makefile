@@ -7,7 +7,7 @@ NODE_DIR := .node
 NODE_STAMP := $(NODE_DIR)/.installed
 SDK_PIN := tests/linear/sdk
 
-.PHONY: run test lint bench clean linear-schema
+.PHONY: run test lint bench clean linear-schema chromium report-screenshot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,24 @@ $(NODE_STAMP): $(SDK_PIN)/package.json $(SDK_PIN)/package-lock.json
 		echo "npm not found: tests/linear/test_sdk_conformance.py will skip"; \
 	fi
 
-test: $(STAMP) $(NODE_STAMP)
+# Debian's chromium for tests/report/test_browser.py (the HTML report in a real browser). CI runs as root with
+# apt: install it when missing. Elsewhere, without apt or root, say so: that test skips (it fails under CI=true).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			apt-get install -y chromium || { apt-get update && apt-get install -y chromium; } || \
+				echo "could not install chromium: tests/report/test_browser.py will skip"; \
+		else \
+			echo "chromium not found (apt-get install -y chromium): tests/report/test_browser.py will skip"; \
+		fi; \
+	}
+
+test: $(STAMP) $(NODE_STAMP) chromium
 	$(BIN)/python -m pytest -q
+
+# docs/report-demo.png: the demo's grooming report (run `make run` first) as a browser shows it.
+report-screenshot: $(STAMP) chromium
+	$(BIN)/python bench/report_screenshot.py .demo/reports/grooming-report.html docs/report-demo.png
 
 # Replace the Linear sandbox's schema: `make linear-schema SCHEMA=path/to/schema.graphql` (SDL, e.g. linear/linear
 # packages/sdk/src/schema.graphql) or an introspection result (JSON); then check the connector's queries and the SDK.
