@@ -16,6 +16,7 @@ SMOKE = {
     "jira_sync_bench.py": ["--issues", "100", "--no-spec-validation"],
     "linear_sync_bench.py": ["--issues", "100"],
     "e2e_bench.py": ["--issues", "100", "--latency", "0", "--naive-sizes", "40", "80"],
+    "report_bench.py": ["--issues", "200"],
 }
 
 
