@@ -7,10 +7,25 @@ at all (exit 3); a problem with a single issue is reported in `ApplyResult.failu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Protocol
 
 from syncer.models import ApplyResult, TrackerIssue, WipLimit, WritebackPlan
+
+
+class CommentJournal(Protocol):
+    """One tracker's write-ahead journal of comment writes (`syncer.state.journal`); see `use_journal` below.
+
+    A connector whose comment write and its record of it are two requests (Jira) takes one through an optional
+    `use_journal(journal)` method, called before `fetch_issues()`: `begin` before writing, `finish` once the
+    tracker has recorded the comment; issues left `unfinished()` by an earlier run are the ones to look at again.
+    """
+
+    def unfinished(self) -> set[str]: ...
+
+    def begin(self, keys: Collection[str]) -> None: ...
+
+    def finish(self, keys: Collection[str]) -> None: ...
 
 
 class TrackerConnector(Protocol):

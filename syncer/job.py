@@ -38,6 +38,7 @@ from syncer.pipeline import ConnectorFactory, PullProgress, RunReport, TrackerRu
 from syncer.preflight import preflight
 from syncer.settings import SyncSettings
 from syncer.state import HistoryRow, Snapshot, StateStore
+from syncer.state.journal import StoreJournal
 from syncer.state.lock import Holder, LockHeld, acquire
 from syncer.summary import exit_code
 
@@ -209,6 +210,7 @@ def _sync(
         comment_extra=explain,
         before_write=before_write,
         progress=progress,
+        journal=partial(StoreJournal, store, read_only=dry_run),
     )
     try:
         # Stopped mid-write: no history (the next run's comments must explain moves from what people saw).

@@ -69,6 +69,10 @@ class WorkerComment:
 
     id: str
     text_hash: str
+    duplicates: tuple[str, ...] = ()
+    """Other comments carrying the worker's marker (orphans of a lost answer or an older version): to remove."""
+    recorded: bool = True
+    """False when the tracker's record of the comment (Jira's `syncer.comment` property) is missing or stale."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +186,14 @@ class CommentUpsert:
     comment_id: str | None
     text: str
     text_hash: str
+    current_hash: str | None = None
+    """The hash the existing comment already carries: equal to `text_hash` when only a repair is needed."""
+    duplicates: tuple[str, ...] = ()
+    """Orphaned copies of the worker's comment to delete."""
+
+    @property
+    def edit_needed(self) -> bool:
+        return self.comment_id is None or self.current_hash != self.text_hash
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from connectors import build_connector
-from connectors.base import TrackerConnector
+from connectors.base import CommentJournal, TrackerConnector
 from connectors.errors import AuthenticationFailed, TrackerConfigError, TrackerUnavailable
 from syncer import scoring, shutdown
 from syncer.guard import explain, mass_needs_input
@@ -34,6 +34,8 @@ from syncer.writeback import plan_writeback
 log = logging.getLogger(__name__)
 
 ConnectorFactory = Callable[[TrackerSettings, int], TrackerConnector]
+JournalFactory = Callable[[str], CommentJournal]
+"""The comment journal of one tracker, by name (the state store's; see `connectors.base.CommentJournal`)."""
 PullProgress = Callable[[str, int, bool], None]
 """Called as issues arrive: (tracker, issues so far, done); the CLI shows it on a terminal."""
 PROGRESS_EVERY = 50
@@ -169,12 +171,14 @@ def run_sync(
     comment_extra: CommentExtra | None = None,
     before_write: Callable[[], None] | None = None,
     progress: PullProgress | None = None,
+    journal: JournalFactory | None = None,
 ) -> RunReport:
     """Run one full cycle over the configured trackers (or only those named).
 
     `comment_extra`, when given, is asked per tracker (after scoring, before planning) for extra comment lines
     per issue: the state store's "what moved" explanation (`syncer.job`). `before_write` is called right before
-    each tracker's write-back and may raise to stop the run (the run lock's check).
+    each tracker's write-back and may raise to stop the run (the run lock's check). `journal`, when given, hands
+    each connector that keeps one its tracker's comment journal (`connectors.base.CommentJournal`).
     """
     now = now or datetime.now(UTC)
     selected = [(i, t) for i, t in enumerate(settings.trackers) if not only or t.name in only]
@@ -188,6 +192,9 @@ def run_sync(
 
             def connect(run: TrackerRun = run, tracker: TrackerSettings = tracker, index: int = index) -> None:
                 connectors[run.name] = make(tracker, index)
+                use_journal = getattr(connectors[run.name], "use_journal", None)
+                if journal is not None and use_journal is not None:
+                    use_journal(journal(run.name))
                 _pull(run, connectors[run.name], progress)
 
             _guard(run, connect)

@@ -65,8 +65,12 @@ def plan_issue(
     if comment:
         text = render_comment(issue, result, extra=comment_extra)
         digest = text_hash(text)
-        if issue.comment is None or issue.comment.text_hash != digest:
-            upsert = CommentUpsert(issue.comment.id if issue.comment else None, text, digest)
+        existing = issue.comment
+        if existing is None:
+            upsert = CommentUpsert(None, text, digest)
+        elif existing.text_hash != digest or existing.duplicates or not existing.recorded:
+            # A current comment still gets a write when copies of it must go or the tracker lost track of it.
+            upsert = CommentUpsert(existing.id, text, digest, existing.text_hash, existing.duplicates)
     if not fields and upsert is None:
         return None
     return IssueWrite(issue.ref, issue.id, fields, previous, upsert, result)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -229,11 +230,23 @@ class JiraClient:
             ) from exc
         return result
 
-    def comments(self, key: str, *, start_at: int, max_results: int = 100) -> dict[str, Any]:
-        """One page of an issue's comments, newest first (used only on the retry path of a comment create)."""
-        params = {"startAt": start_at, "maxResults": max_results, "orderBy": "-created"}
+    def comments(self, key: str, *, start_at: int, max_results: int = 100, newest_first: bool = True) -> dict[str, Any]:
+        """One page of an issue's comments (read only where it is in doubt which of them are the worker's)."""
+        params = {"startAt": start_at, "maxResults": max_results, "orderBy": "-created" if newest_first else "created"}
         page: dict[str, Any] = self.send("GET", f"issue/{quote(key)}/comment", params=params)
         return page
+
+    def all_comments(self, key: str, *, page_size: int = 100) -> list[dict[str, Any]]:
+        """Every comment of an issue, oldest first, each page under the retry policy."""
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self._retried(
+                partial(self.comments, key, start_at=len(found), max_results=page_size, newest_first=False)
+            )
+            batch = [c for c in page.get("comments") or [] if isinstance(c, dict)]
+            found.extend(batch)
+            if not batch or len(found) >= int(page.get("total") or 0):
+                return found
 
     # -- writes (single attempts; the writer decides what is safe to retry) --------------------------------
 
@@ -254,6 +267,9 @@ class JiraClient:
         path = f"issue/{quote(key)}/comment/{quote(comment_id)}"
         comment: dict[str, Any] = self.send("PUT", path, params=params, body={"body": body})
         return comment
+
+    def delete_comment(self, key: str, comment_id: str) -> None:
+        self.send("DELETE", f"issue/{quote(key)}/comment/{quote(comment_id)}")
 
     def close(self) -> None:
         self._jira._session.close()

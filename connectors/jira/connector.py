@@ -2,24 +2,29 @@
 
 A run costs: serverInfo (only when `deployment` is not configured), `GET /field`, the search pages, and, with a
 `board_id`, the board configuration and `GET /status`; then one PUT per changed issue plus the comment writes.
+An issue's comments are read only where it is in doubt which of them are the worker's (`connectors.jira.comments`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from pydantic import SecretStr
 
+from connectors.base import CommentJournal
 from connectors.errors import AuthenticationFailed, TrackerConfigError
 from connectors.jira.board import board_limits, status_names
 from connectors.jira.client import JiraClient
+from connectors.jira.comments import doubtful, embedded, marked, resolve
 from connectors.jira.errors import JiraRejected
 from connectors.jira.fields import FieldCatalog
 from connectors.jira.mapping import COMMENT_PROPERTY, IssueShape, to_issue
 from connectors.jira.pagination import NextPageTokenPaginator, Paginator, StartAtPaginator
 from connectors.jira.writer import JiraWriter
-from syncer.models import OUTPUT_FIELDS, ApplyResult, TrackerIssue, WipLimit, WritebackPlan
+from syncer.models import OUTPUT_FIELDS, ApplyResult, StatusCategory, TrackerIssue, WipLimit, WritebackPlan
 from syncer.settings import HttpSettings, JiraTrackerSettings
 
 log = logging.getLogger(__name__)
@@ -33,6 +38,12 @@ class JiraConnector:
         self.client = JiraClient(settings, token=token, http=http)
         self._shape: IssueShape | None = None
         self._limits: list[WipLimit] | None = None
+        self.journal: CommentJournal | None = None
+        self.lookups = 0
+        """Issues whose comments were read because it was in doubt which of them are the worker's."""
+
+    def use_journal(self, journal: CommentJournal) -> None:
+        self.journal = journal
 
     def shape(self) -> IssueShape:
         """Deployment and field ids, resolved once per run (serverInfo when needed, then `GET /field`)."""
@@ -63,6 +74,8 @@ class JiraConnector:
         # Data Center has no statuscategorychangedate: the changelog says when the issue entered its status.
         expand = None if shape.cloud else "changelog"
         first, pulled = True, 0
+        journaled = self.journal.unfinished() if self.journal is not None and shape.comment else set()
+        settled: list[str] = []
         while paginator.has_next:
             try:
                 page = self.client.search(
@@ -85,7 +98,15 @@ class JiraConnector:
             first = False
             for raw in paginator.update(page):
                 pulled += 1
-                yield to_issue(raw, shape)
+                issue = to_issue(raw, shape)
+                if shape.comment:
+                    issue = self._find_comment(issue, raw, journaled=issue.key in journaled)
+                    if issue.key in journaled:
+                        settled.append(issue.key)
+                yield issue
+        if self.journal is not None and settled:
+            # Read and known now: whatever repair they need is planned from what was found, not from the journal.
+            self.journal.finish(settled)
         if pulled == 0:
             self._check_not_anonymous()
 
@@ -105,6 +126,19 @@ class JiraConnector:
                 "`url` is the address Jira answers on (https, no redirect)."
             ) from exc
 
+    def _find_comment(self, issue: TrackerIssue, raw: dict[str, Any], *, journaled: bool) -> TrackerIssue:
+        seen = embedded(raw.get("fields") or {})
+        done = issue.status_category is StatusCategory.DONE  # never commented again: not worth a read
+        if journaled or (not done and doubtful(issue.comment, seen, journaled=False)):
+            self.lookups += 1
+            found = resolve(issue.comment, marked(self.client.all_comments(issue.key)))
+            log.info("jira.comment-lookup issue=%s journaled=%s found=%s", issue.key, journaled, found)
+        elif seen is not None and (seen.complete or issue.comment is None):
+            found = resolve(issue.comment, list(seen.marked))
+        else:
+            return issue  # the property is trusted: nothing on the page contradicts it
+        return issue if found == issue.comment else dataclasses.replace(issue, comment=found)
+
     def wip_limits(self) -> list[WipLimit]:
         if self.settings.board_id is None:
             return []
@@ -123,6 +157,7 @@ class JiraConnector:
             concurrency=self.http.write_concurrency,
             max_concurrency=self.http.max_write_concurrency,
             cloud=shape.cloud,
+            journal=self.journal,
         )
         return writer.apply(plan)
 

@@ -46,6 +46,9 @@ class IssueShape:
         for f in [*self.inputs.values(), *self.outputs.values()]:
             if f.id not in wanted:
                 wanted.append(f.id)
+        if self.comment:
+            # The comment total and the first comments: where the worker's comment is, without another request.
+            wanted.append("comment")
         return wanted
 
 

@@ -1,10 +1,14 @@
 """Applying a write-back plan to Jira: one PUT per changed issue, the worker's comment created or edited in place.
 
 Per issue, in this order:
-1. the comment (when its text changed): edited in place by id, or created. A create whose answer was lost (dropped
-   connection, timeout, 5xx) may have gone through, so before posting again the retry looks for our marker among
-   the issue's comments; only that path reads comments.
-2. one `PUT /issue/{key}` with the changed owned fields, carrying the `syncer.comment` entity property
+1. the comment (when its text changed): edited in place by id, or created. Before the first comment write the
+   issue goes into the comment journal (state store); it leaves it once the property below is saved, so a run
+   that dies in between, or loses an answer or the property save, leaves the issue for the next run to look at
+   (`connectors.jira.comments`). A create whose answer was lost (dropped connection, timeout, 5xx) may have gone
+   through, so before posting again the retry looks for our marker among the issue's comments; so does a create
+   that replaces a comment someone deleted.
+2. duplicates of the comment found by its marker (orphans of an older version or a lost answer) are deleted.
+3. one `PUT /issue/{key}` with the changed owned fields, carrying the `syncer.comment` entity property
    (`{"id", "hash"}`) when the comment was written, so the next search returns it and nothing is scanned.
    When only the comment changed, the property is saved on its own.
 A field Jira refuses (not on the edit screen, unknown option) is reported for that issue with the fix, the other
@@ -16,11 +20,14 @@ Refused credentials or an unusable tracker stop the whole apply (`TrackerUnavail
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from connectors.base import CommentJournal
 from connectors.concurrency import AdaptiveLimit
 from connectors.errors import RateLimitedError, RetriableConnectorError, TrackerUnavailable
 from connectors.jira.adf import find_marker, to_adf, to_wiki
@@ -35,6 +42,11 @@ log = logging.getLogger(__name__)
 
 SCREEN_HINT = "add it to the edit screen used by this project and issue type (Project settings → Screens)"
 COMMENT_PAGE = 100
+JOURNAL_WINDOW = 8
+"""Issues are journaled this many at a time just ahead of the writers: a crash leaves at most this many (plus the
+writes in flight) issues to read again, for one state-store transaction per window instead of one per issue."""
+JOURNAL_BATCH = 50
+"""Finished journal entries are removed in batches; a crash leaves at most this many issues to look at needlessly."""
 
 
 @dataclass
@@ -85,6 +97,7 @@ class JiraWriter:
         concurrency: int,
         cloud: bool,
         max_concurrency: int | None = None,
+        journal: CommentJournal | None = None,
     ) -> None:
         self.client = client
         self.outputs = outputs
@@ -93,10 +106,19 @@ class JiraWriter:
         self.concurrency = concurrency
         self.max_concurrency = max(concurrency, max_concurrency or concurrency)
         self.cloud = cloud
+        self.journal = journal
+        self._recorded: list[str] = []
+        self._journal_lock = threading.Lock()
+        self._to_journal: list[str] = []
+        self._journal_position: dict[str, int] = {}
+        self._journaled_upto = 0
 
     def apply(self, plan: WritebackPlan) -> ApplyResult:
         limit = AdaptiveLimit(self.concurrency, self.max_concurrency)
         self.client.limiter = limit
+        self._to_journal = [w.ref.key for w in plan.writes if w.comment is not None and w.comment.edit_needed]
+        self._journal_position = {key: i for i, key in enumerate(self._to_journal)}
+        self._journaled_upto = 0
 
         def write(item: IssueWrite) -> _Outcome:
             with limit:
@@ -107,6 +129,7 @@ class JiraWriter:
                 outcomes = list(pool.map(write, plan.writes))
         finally:
             self.client.limiter = None
+            self._flush_journal(force=True)
         if plan.writes:
             log.info(
                 "jira.write-concurrency start=%d peak=%d end=%d throttled=%d",
@@ -144,26 +167,69 @@ class JiraWriter:
         outcome = _Outcome()
         key = write.ref.key
         prop: dict[str, str] | None = None
-        if write.comment is not None:
+        upsert = write.comment
+        if upsert is not None:
             try:
-                prop = {"id": self._upsert_comment(key, write.comment), "hash": write.comment.text_hash}
-                outcome.comment = True
+                if upsert.edit_needed or upsert.comment_id is None:
+                    self._journal_begin(key)
+                    comment_id = self._upsert_comment(key, upsert)
+                    outcome.comment = True
+                else:
+                    comment_id = upsert.comment_id  # current text: only its duplicates or its record need a write
+                prop = {"id": comment_id, "hash": upsert.text_hash}
             except JiraRejected as exc:
                 outcome.failures.append(f"comment not written: {exc}")
             except RetriableConnectorError as exc:
                 outcome.failures.append(f"comment not written: {self.client.gave_up(exc)}")
+            if prop is not None:
+                self._delete_duplicates(key, [d for d in upsert.duplicates if d != prop["id"]], outcome)
         payload = {
             self.outputs[name].id: encode(self.outputs[name], v, cloud=self.cloud) for name, v in write.fields.items()
         }
+        recorded = False
         if payload:
-            self._edit(key, payload, prop, outcome)
+            recorded = self._edit(key, payload, prop, outcome)
         elif prop is not None:
-            self._save_property(key, prop, outcome)
+            recorded = self._save_property(key, prop, outcome)
+        if recorded:
+            self._journal_done(key)
         return outcome
+
+    # -- journal ------------------------------------------------------------------------------------------
+
+    def _journal_begin(self, key: str) -> None:
+        """Make sure `key` is journaled before its comment is written, journaling the next window with it."""
+        if self.journal is None:
+            return
+        with self._journal_lock:
+            position = self._journal_position.get(key)
+            if position is None:
+                self.journal.begin([key])
+            elif position >= self._journaled_upto:
+                upto = max(position + 1, self._journaled_upto + JOURNAL_WINDOW)
+                self.journal.begin(self._to_journal[self._journaled_upto : upto])
+                self._journaled_upto = upto
+
+    def _journal_done(self, key: str) -> None:
+        if self.journal is None:
+            return
+        with self._journal_lock:
+            self._recorded.append(key)
+        self._flush_journal(force=False)
+
+    def _flush_journal(self, *, force: bool) -> None:
+        if self.journal is None:
+            return
+        with self._journal_lock:
+            if not self._recorded or (not force and len(self._recorded) < JOURNAL_BATCH):
+                return
+            done, self._recorded = self._recorded, []
+            self.journal.finish(done)
 
     # -- fields -------------------------------------------------------------------------------------------
 
-    def _edit(self, key: str, payload: dict[str, Any], prop: dict[str, str] | None, outcome: _Outcome) -> None:
+    def _edit(self, key: str, payload: dict[str, Any], prop: dict[str, str] | None, outcome: _Outcome) -> bool:
+        """PUT the fields (and the property, when given); True when the property was saved."""
         body: dict[str, Any] = {"fields": payload}
         if prop is not None:
             body["properties"] = [{"key": COMMENT_PROPERTY, "value": prop}]
@@ -171,7 +237,7 @@ class JiraWriter:
         try:
             self.client.retry(lambda: self.client.edit_issue(key, body, notify=self.notify))
             outcome.fields += len(payload)
-            return
+            return prop is not None
         except JiraRejected as exc:
             refused = {fid: reason for fid, reason in exc.errors.items() if fid in payload}
             if not refused:
@@ -184,17 +250,35 @@ class JiraWriter:
             rest = {}
         if refused and rest:
             # The refusal is all-or-nothing; the fields Jira did not name are fine on their own.
-            self._edit(key, rest, prop, outcome)
-        elif prop is not None:
-            self._save_property(key, prop, outcome)
+            return self._edit(key, rest, prop, outcome)
+        if prop is not None:
+            return self._save_property(key, prop, outcome)
+        return False
 
-    def _save_property(self, key: str, prop: dict[str, str], outcome: _Outcome) -> None:
+    def _save_property(self, key: str, prop: dict[str, str], outcome: _Outcome) -> bool:
         try:
             self.client.retry(lambda: self.client.set_property(key, COMMENT_PROPERTY, prop))
+            return True
         except (JiraRejected, RetriableConnectorError) as exc:
-            # The comment exists but the next run cannot find it without this: say which one it is.
+            # The comment journal keeps the issue: the next run reads its comments and records this one.
             log.error("jira.comment-untracked issue=%s comment=%s error=%s", key, prop["id"], exc)
             outcome.failures.append(f"comment {prop['id']} written but not recorded on the issue: {exc}")
+            return False
+
+    def _delete_duplicates(self, key: str, duplicates: list[str], outcome: _Outcome) -> None:
+        for comment_id in duplicates:
+            try:
+                self.client.retry(partial(self._delete, key, comment_id))
+                log.info("jira.comment-duplicate-deleted issue=%s comment=%s", key, comment_id)
+            except (JiraRejected, RetriableConnectorError) as exc:
+                outcome.failures.append(f"duplicate comment {comment_id} not deleted: {exc}")
+
+    def _delete(self, key: str, comment_id: str) -> None:
+        try:
+            self.client.delete_comment(key, comment_id)
+        except JiraRejected as exc:
+            if exc.status != 404:  # gone already (a retry after a lost answer, or a person was quicker)
+                raise
 
     # -- comment ------------------------------------------------------------------------------------------
 
@@ -212,10 +296,12 @@ class JiraWriter:
                 if exc.status != 404:
                     raise
                 log.info("jira.comment-gone issue=%s comment=%s: creating a new one", key, comment_id)
+                # Our record was wrong, so it may be wrong about other copies too: look before posting.
+                return self._create_comment(key, body, upsert.text_hash, look_first=True)
         return self._create_comment(key, body, upsert.text_hash)
 
-    def _create_comment(self, key: str, body: Any, text_hash: str) -> str:
-        maybe_posted = False
+    def _create_comment(self, key: str, body: Any, text_hash: str, *, look_first: bool = False) -> str:
+        maybe_posted = look_first
 
         def attempt() -> str:
             nonlocal maybe_posted

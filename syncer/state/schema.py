@@ -6,6 +6,7 @@ in_progress_spans when an item entered "in progress" and when it left (finished 
 alert_episodes    one breach (or aging item) as seen by one alert destination: started .. resolved
 deliveries        every message an episode produced for a destination; pending until delivered or dead-lettered (v3)
 run_locks         who holds each tracker's run lock (host, pid, process identity) and until when (v4: the holder)
+comment_journal   worker-comment writes begun and not yet recorded on the tracker (v5): where to look again
 syncer_schema     the schema version, one row
 """
 
@@ -27,7 +28,7 @@ from sqlalchemy import (
 
 from syncer.state.types import UTCDateTime
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -124,4 +125,12 @@ run_locks = Table(
     Column("pid", Integer),
     Column("process", String(300)),
     Column("backend_pid", Integer),
+)
+
+comment_journal = Table(
+    "comment_journal",
+    metadata,
+    Column("tracker", String(200), primary_key=True),
+    Column("issue_key", String(200), primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
 )

@@ -67,7 +67,7 @@ class JiraApp:
             ("GET|POST", API + r"/search$", self._search),
             ("GET|PUT", API + r"/issue/(?P<key>[^/]+)$", self._issue),
             ("GET|POST", API + r"/issue/(?P<key>[^/]+)/comment$", self._comments),
-            ("GET|PUT", API + r"/issue/(?P<key>[^/]+)/comment/(?P<id>[^/]+)$", self._comment),
+            ("GET|PUT|DELETE", API + r"/issue/(?P<key>[^/]+)/comment/(?P<id>[^/]+)$", self._comment),
             ("GET|PUT|DELETE", API + r"/issue/(?P<key>[^/]+)/properties/(?P<prop>[^/]+)$", self._property),
             ("GET", r"^/rest/agile/1\.0/board/(?P<board>\d+)/configuration$", self._board),
             ("POST", API + r"/search/approximate-count$", self._approximate_count),
@@ -244,6 +244,8 @@ class JiraApp:
         version = self._version(params)
         if request.method == "PUT":
             return issues.update_comment(self.state, self.base_url, issue, params["id"], request, version)
+        if request.method == "DELETE":
+            return issues.delete_comment(issue, params["id"])
         comment = next((c for c in issue.comments if c.id == params["id"]), None)
         if comment is None:
             return _error(404, f"Comment {params['id']} does not exist.")

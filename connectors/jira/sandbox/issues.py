@@ -200,6 +200,14 @@ def update_comment(
     return SandboxResponse(200, comment_json(state, base, issue, comment, version))
 
 
+def delete_comment(issue: Issue, comment_id: str) -> SandboxResponse:
+    comment = next((c for c in issue.comments if c.id == comment_id), None)
+    if comment is None:
+        return _not_found(f"Comment {comment_id}")
+    issue.comments.remove(comment)
+    return SandboxResponse(204)
+
+
 def property_route(issue: Issue, key: str, request: SandboxRequest) -> SandboxResponse:
     if request.method == "GET":
         if key not in issue.properties:

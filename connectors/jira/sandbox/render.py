@@ -53,6 +53,7 @@ def field_value(state: JiraState, base: str, issue: Issue, field_id: str, versio
         "issuetype": lambda: {"name": issue.issuetype, "subtask": issue.subtask},
         "description": lambda: None if issue.description is None else comment_body(issue.description, version),
         "priority": lambda: {"name": issue.priority, "id": str(PRIORITIES.index(issue.priority) + 1)},
+        "comment": lambda: comments_field(state, base, issue, version),
     }
     if state.mode == "cloud":
         system["statuscategorychangedate"] = lambda: issue.status_changed
@@ -194,6 +195,21 @@ def comment_body(body: Any, version: str) -> Any:
     if version != "3" and isinstance(body, dict):
         return adf_text(body).rstrip("\n")
     return body
+
+
+EMBEDDED_COMMENTS = 20
+"""Jira embeds at most this many comments (the oldest) in an issue's `comment` field in search results."""
+
+
+def comments_field(state: JiraState, base: str, issue: Issue, version: str) -> dict[str, Any]:
+    ordered = sorted(issue.comments, key=lambda c: (c.created, int(c.id)))
+    shown = ordered[:EMBEDDED_COMMENTS]
+    return {
+        "comments": [comment_json(state, base, issue, c, version) for c in shown],
+        "maxResults": len(shown),
+        "total": len(ordered),
+        "startAt": 0,
+    }
 
 
 def comment_json(state: JiraState, base: str, issue: Issue, comment: Comment, version: str) -> dict[str, Any]:

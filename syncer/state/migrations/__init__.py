@@ -17,12 +17,18 @@ from collections.abc import Callable
 from sqlalchemy import Connection, Engine, inspect, text
 
 from syncer.state.engine import advisory_key, display_url, namespace
-from syncer.state.migrations import v1, v2, v3, v4
+from syncer.state.migrations import v1, v2, v3, v4, v5
 from syncer.state.schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: v1.upgrade, 2: v2.upgrade, 3: v3.upgrade, 4: v4.upgrade}
+STEPS: dict[int, Callable[[Connection], None]] = {
+    1: v1.upgrade,
+    2: v2.upgrade,
+    3: v3.upgrade,
+    4: v4.upgrade,
+    5: v5.upgrade,
+}
 assert max(STEPS) == SCHEMA_VERSION, "every schema version needs a migration step"
 
 _OURS = {"runs", "score_history", "alert_episodes", "deliveries", "run_locks"}
