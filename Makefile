@@ -7,7 +7,7 @@ NODE_DIR := .node
 NODE_STAMP := $(NODE_DIR)/.installed
 SDK_PIN := tests/linear/sdk
 
-.PHONY: run test lint bench clean linear-schema chromium report-screenshot
+.PHONY: run test lint bench reliability clean linear-schema chromium report-screenshot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ linear-schema: $(STAMP) $(NODE_STAMP)
 	@test -n "$(SCHEMA)" || { echo "usage: make linear-schema SCHEMA=path/to/schema.graphql|introspection.json"; exit 2; }
 	$(BIN)/python -m connectors.linear.sandbox.schema_refresh "$(SCHEMA)"
 	$(BIN)/python -m pytest -q tests/linear/test_queries.py tests/linear/test_sdk_conformance.py
+
+# 10 fault sessions and 20 killed sessions per tracker against both sandboxes; prints the counts in docs/reliability.md.
+reliability: $(STAMP)
+	$(BIN)/python -m pytest -q -s -m reliability tests/reliability
 
 lint: $(STAMP)
 	$(BIN)/ruff check syncer connectors tests bench

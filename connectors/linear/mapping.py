@@ -88,11 +88,16 @@ def _owned(ctx: MappingContext, card: OwnedValues, bucket_label: str | None) -> 
 
 
 def _comment(node: Mapping[str, Any]) -> WorkerComment | None:
-    for comment in (node.get("comments") or {}).get("nodes") or []:
-        digest = find_marker(comment.get("body") or "")
-        if digest is not None:
-            return WorkerComment(comment["id"], digest)
-    return None
+    """The worker's comment; further comments with its marker (an older version's copies) are duplicates."""
+    ours = [
+        (str(comment["id"]), digest)
+        for comment in (node.get("comments") or {}).get("nodes") or []
+        if isinstance(comment, dict) and (digest := find_marker(comment.get("body") or "")) is not None
+    ]
+    if not ours:
+        return None
+    (kept, digest), copies = ours[0], tuple(i for i, _ in ours[1:])
+    return WorkerComment(kept, digest, copies)
 
 
 def to_issue(node: Mapping[str, Any], ctx: MappingContext, needs: int | None) -> tuple[TrackerIssue, IssueState]:

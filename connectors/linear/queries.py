@@ -111,6 +111,12 @@ mutation SyncerUpdateComment($id: String!, $input: CommentUpdateInput!) {
 }
 """
 
+DELETE_COMMENT = """
+mutation SyncerDeleteComment($id: String!) {
+  commentDelete(id: $id) { success }
+}
+"""
+
 # Asked only after a create failed: a create whose answer was lost may have happened, and its id is ours.
 COMMENT = """
 query SyncerComment($id: String!) {
@@ -131,5 +137,6 @@ OPERATIONS: dict[str, str] = {
     "SyncerCreateComment": CREATE_COMMENT,
     "SyncerUpdateComment": UPDATE_COMMENT,
     "SyncerComment": COMMENT,
+    "SyncerDeleteComment": DELETE_COMMENT,
 }
 """Operation name -> document: everything the connector can send."""

@@ -7,7 +7,8 @@
   (two mutation fields run in order); the issue's other labels are never sent, so a person editing them at the
   same time loses nothing. A missing group or option is created the first time it is needed.
 - The comment is found again by its hidden marker and edited in place; a new one is created with
-  `doNotSubscribeToIssue` and a client-chosen id, so a retried create cannot post it twice.
+  `doNotSubscribeToIssue` and a client-chosen id, so a retried create cannot post it twice. Further comments
+  carrying the marker (copies an older version left) are deleted.
 Priority and estimate are never written.
 """
 
@@ -126,8 +127,11 @@ class IssueWriter:
             written.add("bucket")
         commented = False
         if write.comment is not None:
-            self._comment(write)
-            commented = True
+            if write.comment.edit_needed:
+                self._comment(write)
+                commented = True
+            for duplicate in write.comment.duplicates:
+                self._delete_comment(duplicate)
         return WriteOutcome(len(written), commented)
 
     @staticmethod
@@ -175,6 +179,23 @@ class IssueWriter:
             if not self._comment_exists(comment_id, write.comment.text_hash):
                 raise
             log.info("linear.comment-create-recovered id=%s issue=%s", comment_id, write.ref)
+
+    def _delete_comment(self, comment_id: str) -> None:
+        try:
+            self.client.execute(queries.DELETE_COMMENT, {"id": comment_id}, operation="SyncerDeleteComment")
+        except ConnectorError:
+            # Refused because it is gone already (our earlier attempt whose answer was lost, or a person): fine.
+            if self._comment_body(comment_id) is not None:
+                raise
+        log.info("linear.comment-duplicate-deleted id=%s", comment_id)
+
+    def _comment_body(self, comment_id: str) -> str | None:
+        try:
+            data = self.client.execute(queries.COMMENT, {"id": comment_id}, operation="SyncerComment")
+        except ConnectorError:
+            return None
+        body = (data.get("comment") or {}).get("body")
+        return body if isinstance(body, str) else None
 
     def _comment_exists(self, comment_id: str, digest: str) -> bool:
         try:

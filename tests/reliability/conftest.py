@@ -88,6 +88,7 @@ def write_config(
     state_url: str | None = None,
     max_attempts: int = 5,
     lease_seconds: float = 1.0,
+    timeout: float | None = None,
 ) -> Path:
     """A `syncer.toml` for one tracker at `url`; the state store is SQLite in `folder` unless `state_url`."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -96,8 +97,9 @@ def write_config(
     text = (
         f'workdir = "{folder / "work"}"\n\n'
         f"[state]\n{state}lease_seconds = {lease_seconds}\n\n"
-        # Quick retries and a short timeout: the sandboxes answer in milliseconds, and a "delay" fault is longer.
-        f"[http]\ntimeout = 2.0\nmax_attempts = {max_attempts}\nbackoff_initial = 0.005\nbackoff_max = 0.02\n"
+        # Quick retries. On Jira a short timeout, so a "delay" fault longer than it is a write whose answer is
+        # lost; the Linear sandbox executes every request against Linear's full schema and needs longer.
+        f"[http]\ntimeout = {timeout or (2.0 if tracker == 'jira' else 20.0)}\nmax_attempts = {max_attempts}\nbackoff_initial = 0.005\nbackoff_max = 0.02\n"
         + template.format(url=url, email=EMAIL, token_env=TOKEN_ENV)
     )
     path = folder / "syncer.toml"

@@ -165,6 +165,17 @@ def comment_update(_source: Any, info: Info, id: str, input: dict[str, Any], **_
     return _payload(ws, comment=comment)
 
 
+def comment_delete(_source: Any, info: Info, id: str, **_: Any) -> Any:
+    ws = ws_of(info)
+    comment = ws.comments.pop(id, None)
+    if comment is None:
+        raise input_error("Entity not found: Comment - Could not find referenced Comment.")
+    issue = ws.issues.get(comment["issueId"])
+    if issue is not None and id in issue["commentIds"]:
+        issue["commentIds"].remove(id)
+    return _payload(ws, entityId=id)
+
+
 def issue_label_create(_source: Any, info: Info, input: dict[str, Any], **_: Any) -> Any:
     ws = ws_of(info)
     parent = _label(ws, input["parentId"]) if input.get("parentId") else None
@@ -199,6 +210,7 @@ RESOLVERS.update(
         ("Mutation", "issueUpdate"): issue_update,
         ("Mutation", "commentCreate"): comment_create,
         ("Mutation", "commentUpdate"): comment_update,
+        ("Mutation", "commentDelete"): comment_delete,
         ("Mutation", "issueLabelCreate"): issue_label_create,
     }
 )

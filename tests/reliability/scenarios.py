@@ -1,0 +1,312 @@
+"""Fault and crash scenarios shared by the short (`make test`) and long (`make reliability`) variants.
+
+Each scenario starts from a backlog the worker has already synced once and that then changed in every way that
+makes each kind of write happen: inputs edited (comment edit, field PUT carrying the property, Linear card upsert
+and bucket label swap), new issues (comment create), a lost `syncer.comment` property (property PUT on its own),
+orphaned copies of the worker's comment from an older version (comment delete). The reference is one clean run
+over the same start; a scenario passes when, after its faulty or killed runs and one clean run, the tracker holds
+exactly what the reference holds.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connectors.jira.adf import find_marker as jira_marker
+from connectors.jira.adf import to_adf
+from connectors.jira.sandbox import seed
+from connectors.jira.sandbox.state import Comment, JiraState
+from connectors.linear.sandbox import Workspace
+from connectors.linear.writer import markdown
+from connectors.sandbox_http import FAULT_KINDS, SandboxHTTPServer, SandboxRequest
+from syncer.comments import marker, text_hash
+
+from .conftest import (
+    clean_run,
+    duplicates,
+    jira_outcome,
+    jira_state,
+    linear_outcome,
+    linear_workspace,
+    start_syncer_run,
+    syncer_run,
+    write_config,
+)
+
+LATENCY = 0.01
+"""Seconds each applied write takes in the sandbox, so a run spends long enough writing to be killed mid-way."""
+
+
+@dataclass
+class Tally:
+    """Counts over every session of a scenario, for docs/reliability.md."""
+
+    sessions: int = 0
+    faults: Counter[str] = field(default_factory=Counter)
+    """Injected faults by kind."""
+    lost_answers: Counter[str] = field(default_factory=Counter)
+    """"drop_after" faults (applied, answer lost) by kind of write."""
+    kills: int = 0
+    kills_mid_write: int = 0
+    duplicates: int = 0
+    mismatches: list[str] = field(default_factory=list)
+
+    def line(self, name: str) -> str:
+        return (
+            f"{name}: sessions={self.sessions} faults={sum(self.faults.values())} {dict(sorted(self.faults.items()))} "
+            f"lost_answers={dict(sorted(self.lost_answers.items()))} kills={self.kills} "
+            f"kills_mid_write={self.kills_mid_write} duplicates={self.duplicates} mismatches={len(self.mismatches)}"
+        )
+
+
+def watch_faults(server: SandboxHTTPServer, tally: Tally, write_kind: Callable[[SandboxRequest], str | None]) -> None:
+    """Count every fault the server injects, and which kind of write lost its answer."""
+    draw = server._draw_fault
+
+    def counted(request: SandboxRequest) -> Any:
+        fault, config = draw(request)
+        if fault is not None:
+            tally.faults[fault] += 1
+            kind = write_kind(request)
+            if fault == "drop_after" and kind is not None:
+                tally.lost_answers[kind] += 1
+        return fault, config
+
+    server._draw_fault = counted  # type: ignore[method-assign]
+
+
+# -- Jira ---------------------------------------------------------------------------------------------------
+
+
+def jira_write_kind(request: SandboxRequest) -> str | None:
+    path, method = request.path, request.method
+    if "/search" in path or method == "GET":
+        return None
+    if path.endswith("/comment"):
+        return "comment create"
+    if "/comment/" in path:
+        return "comment delete" if method == "DELETE" else "comment edit"
+    if "/properties/" in path:
+        return "property PUT"
+    return "field PUT"
+
+
+def timed_clean_run(config: Path, tracker: str) -> float:
+    started = time.monotonic()
+    clean_run(config, tracker)
+    return time.monotonic() - started
+
+
+def jira_start(folder: Path, jira_server: Any, issues: int) -> tuple[dict[str, Any], Path, float]:
+    """A synced-then-changed Jira project (as JSON) and the state database of the run that synced it."""
+    state = jira_state(issues)
+    extra = state.issues[-max(2, issues // 8) :]
+    state.issues = state.issues[: -len(extra)]
+    _sandbox, server, tap = jira_server(state)
+    tap.latency = LATENCY
+    config = write_config(folder, "jira", server.url)
+    took = timed_clean_run(config, "jira")
+    rng = random.Random(3)
+    open_issues = [i for i in state.issues if i.properties]
+    for issue in rng.sample(open_issues, max(1, len(open_issues) // 4)):
+        issue.values[seed.REACH] = int(issue.values[seed.REACH] or 0) + rng.randint(50, 900)
+    for issue in rng.sample(open_issues, max(1, len(open_issues) // 8)):
+        issue.properties.pop("syncer.comment", None)  # an older version lost its property save
+    for issue in rng.sample(open_issues, max(1, len(open_issues) // 8)):
+        ours = next(c for c in issue.comments if jira_marker(c.body) is not None)
+        text = "Priority score (RICE): 1 — an orphan an older version left behind"
+        state.next_comment_id += 1
+        orphan = Comment(str(state.next_comment_id), ours.author, to_adf(text, text_hash(text)), ours.created, "")
+        issue.comments.insert(0, orphan)
+    state.issues.extend(extra)
+    return state.to_json(), folder / "work", took
+
+
+def copy_workdir(source: Path, target: Path) -> None:
+    """Start from the synced run's state database: the comments explain what moved since then."""
+    (target / "work").mkdir(parents=True, exist_ok=True)
+    for path in source.glob("state.db*"):
+        shutil.copy2(path, target / "work" / path.name)
+
+
+def jira_reference(start: dict[str, Any], workdir: Path, folder: Path, jira_server: Any) -> dict[str, Any]:
+    sandbox, server, _tap = jira_server(JiraState.from_json(start))
+    copy_workdir(workdir, folder)
+    clean_run(write_config(folder, "jira", server.url), "jira")
+    return jira_outcome(sandbox.state)
+
+
+def jira_fault_session(
+    start: dict[str, Any],
+    workdir: Path,
+    folder: Path,
+    jira_server: Any,
+    expected: dict[str, Any],
+    *,
+    seed_: int,
+    tally: Tally,
+) -> None:
+    faults = {"rate": 0.2, "seed": seed_, "kinds": FAULT_KINDS, "retry_after": 0.02, "delay": 2.5}
+    sandbox, server, _tap = jira_server(JiraState.from_json(start), **faults)
+    watch_faults(server, tally, jira_write_kind)
+    copy_workdir(workdir, folder)
+    config = write_config(folder, "jira", server.url, max_attempts=3)
+    faulty = syncer_run(config, "jira")
+    assert faulty.returncode in (0, 1, 3), faulty.stderr[-2000:]
+    server.faults = type(server.faults)()
+    clean_run(config, "jira")
+    judge(jira_outcome(sandbox.state), expected, comments_at=3, tally=tally, label=f"jira faults seed {seed_}")
+
+
+def jira_kill_session(
+    start: dict[str, Any],
+    workdir: Path,
+    folder: Path,
+    jira_server: Any,
+    expected: dict[str, Any],
+    *,
+    seed_: int,
+    tally: Tally,
+    kills: int = 2,
+    horizon: float,
+) -> None:
+    sandbox, server, tap = jira_server(JiraState.from_json(start))
+    tap.latency = LATENCY
+    copy_workdir(workdir, folder)
+    config = write_config(folder, "jira", server.url)
+    kill_runs(config, "jira", tap, tally, random.Random(seed_), kills=kills, horizon=horizon)
+    tap.latency = 0.0
+    clean_run(config, "jira")
+    judge(jira_outcome(sandbox.state), expected, comments_at=3, tally=tally, label=f"jira kills seed {seed_}")
+
+
+# -- Linear -------------------------------------------------------------------------------------------------
+
+
+def linear_write_kind(request: SandboxRequest) -> str | None:
+    head = request.body[:300].decode("utf-8", "replace")
+    if "mutation" not in head:
+        return None
+    for name in ("CreateComment", "UpdateComment", "DeleteComment", "UpsertAttachment", "Label"):
+        if name in head:
+            return {"Label": "label mutation"}.get(name, name)
+    return "other mutation"
+
+
+def linear_start(folder: Path, linear_server: Any, issues: int) -> tuple[dict[str, Any], Path, float]:
+    workspace = linear_workspace(issues)
+    ids = list(workspace.issues)
+    held_back = {i: workspace.issues.pop(i) for i in ids[-max(2, issues // 8) :]}
+    sandbox, tap = linear_server(workspace)
+    tap.latency = LATENCY
+    config = write_config(folder, "linear", sandbox.url)
+    took = timed_clean_run(config, "linear")
+    rng = random.Random(3)
+    commented = [i for i in workspace.issues.values() if i["commentIds"]]
+    for issue in rng.sample(commented, max(1, len(commented) // 4)):
+        for _ in range(rng.randint(1, 4)):
+            workspace.add_need(issue)
+    for issue in rng.sample(commented, max(1, len(commented) // 8)):
+        text = "Priority score (RICE): 1 — an orphan an older version left behind"
+        ours = workspace.comments[issue["commentIds"][0]]
+        orphan = {**ours, "id": f"orphan-{issue['id']}", "body": f"{markdown(text)}\n\n{marker(text_hash(text))}"}
+        workspace.comments[orphan["id"]] = orphan
+        issue["commentIds"].append(orphan["id"])
+    workspace.issues.update(held_back)
+    return workspace.to_json(), folder / "work", took
+
+
+def linear_reference(start: dict[str, Any], workdir: Path, folder: Path, linear_server: Any) -> dict[str, Any]:
+    sandbox, _tap = linear_server(Workspace.from_json(start))
+    copy_workdir(workdir, folder)
+    clean_run(write_config(folder, "linear", sandbox.url), "linear")
+    return linear_outcome(sandbox.workspace)
+
+
+def linear_fault_session(
+    start: dict[str, Any],
+    workdir: Path,
+    folder: Path,
+    linear_server: Any,
+    expected: dict[str, Any],
+    *,
+    seed_: int,
+    tally: Tally,
+) -> None:
+    faults = {"rate": 0.2, "seed": seed_, "kinds": ("503", "500", "delay", "drop", "drop_after"), "delay": 0.3}
+    sandbox, _tap = linear_server(Workspace.from_json(start), **faults)
+    watch_faults(sandbox.server, tally, linear_write_kind)
+    copy_workdir(workdir, folder)
+    config = write_config(folder, "linear", sandbox.url, max_attempts=3)
+    faulty = syncer_run(config, "linear")
+    assert faulty.returncode in (0, 1, 3), faulty.stderr[-2000:]
+    sandbox.faults = type(sandbox.faults)()
+    clean_run(config, "linear")
+    judge(linear_outcome(sandbox.workspace), expected, comments_at=2, tally=tally, label=f"linear faults {seed_}")
+
+
+def linear_kill_session(
+    start: dict[str, Any],
+    workdir: Path,
+    folder: Path,
+    linear_server: Any,
+    expected: dict[str, Any],
+    *,
+    seed_: int,
+    tally: Tally,
+    kills: int = 2,
+    horizon: float,
+) -> None:
+    sandbox, tap = linear_server(Workspace.from_json(start))
+    tap.latency = LATENCY
+    copy_workdir(workdir, folder)
+    config = write_config(folder, "linear", sandbox.url)
+    kill_runs(config, "linear", tap, tally, random.Random(seed_), kills=kills, horizon=horizon)
+    tap.latency = 0.0
+    clean_run(config, "linear")
+    judge(linear_outcome(sandbox.workspace), expected, comments_at=2, tally=tally, label=f"linear kills {seed_}")
+
+
+# -- shared -------------------------------------------------------------------------------------------------
+
+
+def kill_runs(
+    config: Path, tracker: str, tap: Any, tally: Tally, rng: random.Random, *, kills: int, horizon: float
+) -> None:
+    """Start `syncer run` and SIGKILL it at a random moment, `kills` times in a row (each on what the last left).
+
+    `horizon` is how long a whole first sync took: the moment is drawn between 0.2 s (still starting) and then.
+    """
+    for _ in range(kills):
+        before = tap.writes
+        proc = start_syncer_run(config, tracker)
+        time.sleep(rng.uniform(0.2, horizon))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            tally.kills += 1
+            if tap.writes > before:
+                tally.kills_mid_write += 1
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
+def judge(seen: dict[str, Any], expected: dict[str, Any], *, comments_at: int, tally: Tally, label: str) -> None:
+    tally.sessions += 1
+    tally.duplicates += duplicates(seen, comments_at)
+    wrong = sorted(k for k in set(seen) | set(expected) if seen.get(k) != expected.get(k))
+    if wrong:
+        tally.mismatches.append(f"{label}: {wrong[:5]}")
