@@ -75,6 +75,7 @@ def test_linear_survives_faults_and_kills_short(tmp_path: Path, linear_server: A
 
 
 @pytest.mark.reliability
+@pytest.mark.timeout(3600)
 def test_jira_survives_faults_and_kills_long(tmp_path: Path, jira_server: Any) -> None:
     faults, kills = run_jira(tmp_path, jira_server, LONG)
     check(faults, kills)
@@ -83,6 +84,7 @@ def test_jira_survives_faults_and_kills_long(tmp_path: Path, jira_server: Any) -
 
 
 @pytest.mark.reliability
+@pytest.mark.timeout(3600)
 def test_linear_survives_faults_and_kills_long(tmp_path: Path, linear_server: Any) -> None:
     faults, kills = run_linear(tmp_path, linear_server, LONG)
     check(faults, kills)
