@@ -57,6 +57,9 @@ class Tally:
     """"drop_after" faults (applied, answer lost) by kind of write."""
     kills: int = 0
     kills_mid_write: int = 0
+    terms: int = 0
+    """SIGTERMs that reached a run still going (it must stop cleanly: exit 143)."""
+    terms_mid_write: int = 0
     duplicates: int = 0
     mismatches: list[str] = field(default_factory=list)
 
@@ -64,7 +67,8 @@ class Tally:
         return (
             f"{name}: sessions={self.sessions} faults={sum(self.faults.values())} {dict(sorted(self.faults.items()))} "
             f"lost_answers={dict(sorted(self.lost_answers.items()))} kills={self.kills} "
-            f"kills_mid_write={self.kills_mid_write} duplicates={self.duplicates} mismatches={len(self.mismatches)}"
+            f"kills_mid_write={self.kills_mid_write} sigterms={self.terms} sigterms_mid_write={self.terms_mid_write} "
+            f"duplicates={self.duplicates} mismatches={len(self.mismatches)}"
         )
 
 
@@ -176,7 +180,7 @@ def jira_kill_session(
     *,
     seed_: int,
     tally: Tally,
-    kills: int = 2,
+    kills: int = 3,
     horizon: float,
 ) -> None:
     sandbox, server, tap = jira_server(JiraState.from_json(start))
@@ -263,7 +267,7 @@ def linear_kill_session(
     *,
     seed_: int,
     tally: Tally,
-    kills: int = 2,
+    kills: int = 3,
     horizon: float,
 ) -> None:
     sandbox, tap = linear_server(Workspace.from_json(start))
@@ -282,26 +286,34 @@ def linear_kill_session(
 def kill_runs(
     config: Path, tracker: str, tap: Any, tally: Tally, rng: random.Random, *, kills: int, horizon: float
 ) -> None:
-    """Start `syncer run` and SIGKILL it at a random moment, `kills` times in a row (each on what the last left).
+    """Start `syncer run` and stop it at a random moment, `kills` times in a row (each on what the last left):
+    first with SIGTERM, then with SIGKILL.
 
     `horizon` is how long a whole first sync took: the moment is drawn between 0.2 s (still starting) and then.
     """
-    for _ in range(kills):
+    for number in range(kills):
+        # The first stop is a SIGTERM (what Kubernetes, systemd and docker stop send), the others SIGKILLs.
+        sig = signal.SIGTERM if number == 0 else signal.SIGKILL
         before = tap.writes
         proc = start_syncer_run(config, tracker)
         time.sleep(rng.uniform(0.2, horizon))
         if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            tally.kills += 1
-            if tap.writes > before:
-                tally.kills_mid_write += 1
+            proc.send_signal(sig)
+            mid_write = tap.writes > before
+            if sig == signal.SIGTERM:
+                tally.terms += 1
+                tally.terms_mid_write += mid_write
+            else:
+                tally.kills += 1
+                tally.kills_mid_write += mid_write
         try:
-            proc.wait(timeout=60)
+            code = proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
         if proc.stderr is not None:
             proc.stderr.close()
+        assert sig != signal.SIGTERM or code in (0, 1, 143), f"a SIGTERMed run exited {code}"
 
 
 def judge(seen: dict[str, Any], expected: dict[str, Any], *, comments_at: int, tally: Tally, label: str) -> None:
