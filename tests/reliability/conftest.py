@@ -99,7 +99,9 @@ def write_config(
         f"[state]\n{state}lease_seconds = {lease_seconds}\n\n"
         # Quick retries. On Jira a short timeout, so a "delay" fault longer than it is a write whose answer is
         # lost; the Linear sandbox executes every request against Linear's full schema and needs longer.
-        f"[http]\ntimeout = {timeout or (2.0 if tracker == 'jira' else 20.0)}\nmax_attempts = {max_attempts}\nbackoff_initial = 0.005\nbackoff_max = 0.02\n"
+        f"[http]\ntimeout = {timeout or (2.0 if tracker == 'jira' else 20.0)}\nmax_attempts = {max_attempts}\n"
+        # Four writes in flight at most (no adaptive growth), so a crash leaves a bounded number in doubt.
+        "backoff_initial = 0.005\nbackoff_max = 0.02\nwrite_concurrency = 4\nmax_write_concurrency = 4\n"
         + template.format(url=url, email=EMAIL, token_env=TOKEN_ENV)
     )
     path = folder / "syncer.toml"
