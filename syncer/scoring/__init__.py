@@ -20,17 +20,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from syncer.models import IssueRef, RawValue, ScoreResult, ScoreStatus
-from syncer.scoring.engine import Scored, Scorer, assess, evaluate_with
+from syncer.scoring.engine import Scorer, assess_many, evaluate_with
 from syncer.scoring.frameworks import framework_for
 from syncer.scoring.ranking import (
     BUCKETS,
     MOSCOW,
-    Facts,
     bucket_sizes,
-    in_rank_order,
     moscow_category,
     placer,
     rank,
+    ranked_indices,
 )
 from syncer.settings.scoring import ScoringSettings
 
@@ -96,30 +95,31 @@ def _score_and_rank(
 ) -> list[ScoreResult]:
     # Same outcome as rank([evaluate(...) ...]), but each result is built once, already ranked. A separate
     # function so the intermediate lists are freed before the collector resumes and would scan them.
-    scorer = Scorer.from_settings(settings)
-    scored: list[tuple[IssueRef, Scored]] = []
-    unscored: list[ScoreResult] = []
-    for ref, inputs in items:
-        outcome = assess(scorer, inputs)
-        if isinstance(outcome, Scored):
-            scored.append((ref, outcome))
-        else:
-            unscored.append(ScoreResult(ref, ScoreStatus.NEEDS_INPUT, problems=outcome))
-    place = placer(len(scored), settings)
+    scored, unscored = assess_many(Scorer.from_settings(settings), items)
+    order = ranked_indices([(-s, 0.0 if t is None else t) for s, t, _, _ in scored], [e[2] for e in scored])
     results = []
-    for position, (ref, (score, breakdown, tiebreak)) in enumerate(in_rank_order(scored, _facts), start=1):
-        bucket, moscow = place(position, score)
-        # Positional: keyword construction of a slotted dataclass costs a fifth more, 100,000 times over.
-        results.append(ScoreResult(ref, SCORED, score, breakdown, (), position, bucket, moscow, tiebreak))
-    results.extend(unscored)
+    if settings.moscow is None and settings.bucket_style != "moscow":
+        # The common case: the bucket depends on the rank alone, so each stretch of ranks gets its name.
+        now, nxt = bucket_sizes(len(scored), settings.buckets)
+        position = 0
+        for bucket, stop in zip(BUCKETS, (now, now + nxt, len(scored)), strict=True):
+            for i in order[position:stop]:
+                score, tiebreak, ref, breakdown = scored[i]
+                position += 1
+                # Positional: keyword construction of a slotted dataclass costs a fifth more, 100,000 times.
+                results.append(ScoreResult(ref, SCORED, score, breakdown, (), position, bucket, None, tiebreak))
+    else:
+        place = placer(len(scored), settings)
+        for position, i in enumerate(order, start=1):
+            score, tiebreak, ref, breakdown = scored[i]
+            bucket, moscow = place(position, score)
+            results.append(ScoreResult(ref, SCORED, score, breakdown, (), position, bucket, moscow, tiebreak))
+    results.extend([ScoreResult(ref, NEEDS_INPUT, problems=problems) for ref, problems in unscored])
     return results
 
 
 SCORED = ScoreStatus.SCORED
-
-
-def _facts(entry: tuple[IssueRef, Scored]) -> Facts:
-    return entry[1].score, entry[1].tiebreak, entry[0]
+NEEDS_INPUT = ScoreStatus.NEEDS_INPUT
 
 
 @contextmanager

@@ -8,13 +8,13 @@ inputs are all usable gets a finite score and a `Breakdown`, or (if the arithmet
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from syncer.models import Breakdown, IssueRef, Problem, RawValue, ScoreResult, ScoreStatus
 from syncer.scoring.frameworks import Framework, framework_for
-from syncer.scoring.inputs import InputRule, parse_input
+from syncer.scoring.inputs import InputRule, format_number, parse_input
 from syncer.settings.scoring import ScoringSettings
 
 # A tuple, not `str | int | float`: the union would be rebuilt on every call in the hot loop.
@@ -106,6 +106,84 @@ def assess(scorer: Scorer, inputs: Mapping[str, object]) -> Scored | tuple[Probl
     values = dict(zip(scorer.names, used, strict=True))
     breakdown = Breakdown(framework.name, framework.explain(parsed, used, score), values, raws)
     return Scored(score, breakdown, used[framework.tiebreak] if framework.tiebreak is not None else None)
+
+
+Read = tuple[float, RawValue, str]
+"""One usable input: the number, the raw value as the breakdown records it, and the number as formulas show it."""
+
+
+def _read(raw: object, rule: InputRule) -> Read | Problem:
+    value = parse_input(raw, rule)
+    if isinstance(value, Problem):
+        return value
+    # Other numeric types (Fraction, numpy scalars) are recorded as the float they became.
+    return value, raw if isinstance(raw, _RAW_TYPES) else value, format_number(value)
+
+
+ScoredEntry = tuple[float, float | None, IssueRef, Breakdown]
+"""A scored issue from `assess_many`: score, tiebreak, issue, breakdown."""
+
+
+def assess_many(
+    scorer: Scorer, items: Iterable[tuple[IssueRef, Mapping[str, object]]]
+) -> tuple[list[ScoredEntry], list[tuple[IssueRef, tuple[Problem, ...]]]]:
+    """`assess` for a whole backlog, with the same outcome per issue, about twice as fast.
+
+    A backlog repeats few distinct input values ("High", "80%", 3), so each distinct `str` or `int` value is
+    read (and formatted for the formula) once per input and remembered for the batch. Only exact `str` and
+    `int` are remembered: a bool equals 1 and -0.0 equals 0.0 as dict keys but they read differently, and a
+    str subclass may hash or compare in its own way.
+
+    Args:
+        scorer: From `Scorer.from_settings`.
+        items: (issue, inputs) pairs.
+
+    Returns:
+        The scored issues and the unscored ones with their problems, each list in the given order.
+    """
+    framework = scorer.framework
+    memos: list[dict[object, Read | Problem]] = [{} for _ in scorer.rules]
+    plan = tuple(zip(scorer.rules, scorer.names, memos, strict=True))
+    names = scorer.names
+    model, convert, compute = framework.name, framework.convert, framework.compute
+    texts, explain, tiebreak = framework.explain_texts, framework.explain, framework.tiebreak
+    isfinite = math.isfinite
+    scored: list[ScoredEntry] = []
+    unscored: list[tuple[IssueRef, tuple[Problem, ...]]] = []
+    for ref, inputs in items:
+        parsed: list[float] = []
+        shown: list[str] = []
+        raws: dict[str, RawValue] = {}
+        problems: list[Problem] = []
+        get = inputs.get
+        for rule, name, memo in plan:
+            raw = get(name)
+            kind = type(raw)
+            if kind is str or kind is int:
+                read = memo.get(raw)
+                if read is None:
+                    read = memo[raw] = _read(raw, rule)
+            else:
+                read = _read(raw, rule)
+            if type(read) is tuple:
+                parsed.append(read[0])
+                raws[name] = read[1]
+                shown.append(read[2])
+            else:
+                problems.append(read)  # type: ignore[arg-type]
+        if problems:
+            unscored.append((ref, tuple(problems)))
+            continue
+        used = convert(parsed) if convert is not None else parsed
+        score = compute(used)
+        if not isfinite(score):
+            unscored.append((ref, (_overflow_problem(framework, scorer.rules, parsed),)))
+            continue
+        score += 0.0  # as in `assess`
+        formula = texts(shown, score) if texts is not None else explain(parsed, used, score)
+        breakdown = Breakdown(model, formula, dict(zip(names, used, strict=True)), raws)
+        scored.append((score, used[tiebreak] if tiebreak is not None else None, ref, breakdown))
+    return scored, unscored
 
 
 def evaluate_with(scorer: Scorer, ref: IssueRef, inputs: Mapping[str, object]) -> ScoreResult:

@@ -16,6 +16,7 @@ from syncer.settings.scoring import Criterion, ScoringSettings
 Convert = Callable[[Sequence[float]], Sequence[float]]
 Compute = Callable[[Sequence[float]], float]
 Explain = Callable[[Sequence[float], Sequence[float], float], str]
+ExplainTexts = Callable[[Sequence[str], float], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,9 @@ class Framework:
         convert: Parsed values (in the inputs' own units) -> values as the formula uses them (a percentage
             as a fraction, an inverted criterion inverted); None when they are the same.
         tiebreak: Index of the input whose lower value wins a tie in score, if any.
+        explain_texts: The same formula text from the parsed values already formatted with `format_number`;
+            batch scoring formats each distinct raw value once instead of once per issue. None when the text
+            needs more than the parsed values (weighted shows the inverted values too).
     """
 
     name: str
@@ -38,6 +42,7 @@ class Framework:
     explain: Explain
     convert: Convert | None = None
     tiebreak: int | None = None
+    explain_texts: ExplainTexts | None = None
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -63,11 +68,12 @@ def _rice_compute(v: Sequence[float]) -> float:
     return v[0] * v[1] * v[2] / v[3]
 
 
+def _rice_texts(t: Sequence[str], score: float) -> str:
+    return f"RICE = reach {t[0]} × impact {t[1]} × confidence {t[2]}% ÷ effort {t[3]} = {format_score(score)}"
+
+
 def _rice_explain(v: Sequence[float], _used: Sequence[float], score: float) -> str:
-    return (
-        f"RICE = reach {_n(v[0])} × impact {_n(v[1])} × confidence {_n(v[2])}% ÷ effort {_n(v[3])}"
-        f" = {format_score(score)}"
-    )
+    return _rice_texts([_n(x) for x in v], score)
 
 
 RICE = Framework(
@@ -82,6 +88,7 @@ RICE = Framework(
     explain=_rice_explain,
     convert=_rice_convert,
     tiebreak=3,
+    explain_texts=_rice_texts,
 )
 
 _ICE_RULES = tuple(InputRule(name, minimum=1.0, maximum=10.0) for name in ("impact", "confidence", "ease"))
@@ -95,28 +102,40 @@ def _ice_average(v: Sequence[float]) -> float:
     return (v[0] + v[1] + v[2]) / 3.0
 
 
+def _ice_product_texts(t: Sequence[str], score: float) -> str:
+    return f"ICE = impact {t[0]} × confidence {t[1]} × ease {t[2]} = {format_score(score)}"
+
+
+def _ice_average_texts(t: Sequence[str], score: float) -> str:
+    return f"ICE = (impact {t[0]} + confidence {t[1]} + ease {t[2]}) ÷ 3 = {format_score(score)}"
+
+
 def _ice_product_explain(v: Sequence[float], _used: Sequence[float], score: float) -> str:
-    return f"ICE = impact {_n(v[0])} × confidence {_n(v[1])} × ease {_n(v[2])} = {format_score(score)}"
+    return _ice_product_texts([_n(x) for x in v], score)
 
 
 def _ice_average_explain(v: Sequence[float], _used: Sequence[float], score: float) -> str:
-    return f"ICE = (impact {_n(v[0])} + confidence {_n(v[1])} + ease {_n(v[2])}) ÷ 3 = {format_score(score)}"
+    return _ice_average_texts([_n(x) for x in v], score)
 
 
 # Higher ease is the easier item, so ICE has no "lower wins" input and ties go straight to the key.
-ICE_PRODUCT = Framework("ICE", _ICE_RULES, _ice_product, _ice_product_explain)
-ICE_AVERAGE = Framework("ICE", _ICE_RULES, _ice_average, _ice_average_explain)
+ICE_PRODUCT = Framework("ICE", _ICE_RULES, _ice_product, _ice_product_explain, explain_texts=_ice_product_texts)
+ICE_AVERAGE = Framework("ICE", _ICE_RULES, _ice_average, _ice_average_explain, explain_texts=_ice_average_texts)
 
 
 def _wsjf_compute(v: Sequence[float]) -> float:
     return (v[0] + v[1] + v[2]) / v[3]
 
 
-def _wsjf_explain(v: Sequence[float], _used: Sequence[float], score: float) -> str:
+def _wsjf_texts(t: Sequence[str], score: float) -> str:
     return (
-        f"WSJF = (business value {_n(v[0])} + time criticality {_n(v[1])} + risk reduction {_n(v[2])})"
-        f" ÷ job size {_n(v[3])} = {format_score(score)}"
+        f"WSJF = (business value {t[0]} + time criticality {t[1]} + risk reduction {t[2]})"
+        f" ÷ job size {t[3]} = {format_score(score)}"
     )
+
+
+def _wsjf_explain(v: Sequence[float], _used: Sequence[float], score: float) -> str:
+    return _wsjf_texts([_n(x) for x in v], score)
 
 
 WSJF = Framework(
@@ -130,6 +149,7 @@ WSJF = Framework(
     compute=_wsjf_compute,
     explain=_wsjf_explain,
     tiebreak=3,
+    explain_texts=_wsjf_texts,
 )
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncer.models import IssueRef, ScoreStatus
-from syncer.scoring import BUCKETS, evaluate, model_inputs, score_backlog
+from syncer.scoring import BUCKETS, evaluate, model_inputs, rank, score_backlog
 from syncer.settings.scoring import Criterion, MoSCoW, ScoringSettings
 
 RAW = st.one_of(
@@ -103,3 +103,43 @@ def test_ranks_are_a_permutation_of_the_scored(settings_: ScoringSettings, rows:
         assert buckets == sorted(buckets, key=BUCKETS.index)
         if scored:
             assert buckets[0] == "Now"
+
+
+# Values that are equal as dict keys but read differently (True == 1 == 1.0, -0.0 == 0.0), repeated so the batch
+# path's per-value memory is exercised, plus keys that tie in natural order only after the regex split.
+CLASHING = st.sampled_from([True, False, 1, 1.0, 0, 0.0, -0.0, "1", "1.0", " 1 ", 3, 3.0, "3", "High", "high", 80])
+KEYS = st.sampled_from(["K-1", "K-01", "K-10", "K-9", "K1a", "1-K", "K-١", "k-2", "K-2.5", "K", "-3"])
+
+
+@settings(max_examples=60)
+@given(
+    st.sampled_from(MODEL_SETTINGS),
+    st.lists(st.tuples(KEYS, st.dictionaries(st.sampled_from(NAMES), st.one_of(CLASHING, RAW))), max_size=30),
+)
+def test_batch_scoring_equals_ranking_single_evaluations(
+    settings_: ScoringSettings, rows: list[tuple[str, dict[str, Any]]]
+) -> None:
+    items = [(IssueRef(f"t{i % 2}", key), inputs) for i, (key, inputs) in enumerate(rows)]
+    expected = rank([evaluate(ref, inputs, settings_) for ref, inputs in items], settings_)
+    results = score_backlog(items, settings_)
+    assert results == expected
+    # == on a dict treats 1 and 1.0 alike; the breakdown must keep the raw value's own type.
+    assert [r.breakdown and [type(v) for v in r.breakdown.raw.values()] for r in results] == [
+        r.breakdown and [type(v) for v in r.breakdown.raw.values()] for r in expected
+    ]
+
+
+def test_batch_scoring_tells_apart_values_that_are_equal_as_dict_keys() -> None:
+    clashing: list[Any] = [1, True, 1.0, "1", 0, False, 0.0, -0.0, 2, 2.0, "2"]
+    items = [
+        (IssueRef("t", f"K-{i}"), {"reach": value, "impact": value, "confidence": 50, "effort": 1 if i % 2 else value})
+        for i, value in enumerate(clashing * 2)
+    ]
+    results = {r.ref: r for r in score_backlog(items, ScoringSettings())}
+    for ref, inputs in items:
+        single = evaluate(ref, inputs, ScoringSettings())
+        batch = results[ref]
+        assert (batch.status, batch.problems, batch.score) == (single.status, single.problems, single.score)
+        if single.breakdown is not None and batch.breakdown is not None:
+            assert batch.breakdown.formula == single.breakdown.formula
+            assert [type(v) for v in batch.breakdown.raw.values()] == [type(v) for v in inputs.values()]
