@@ -6,6 +6,7 @@ import shutil
 
 import click
 
+from syncer import shutdown
 from syncer.cli import main
 from syncer.cli.run import finish, load_or_exit, run_or_exit
 from syncer.demo.workspace import WORKDIR, config_dir, prepare, sandboxes
@@ -18,6 +19,11 @@ from syncer.exitcodes import ExitCode
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON summary as `run --json`.")
 def demo_command(reset: bool, dry_run: bool, as_json: bool) -> None:
     """Run the main job on the demo backlog in .demo/ (created in the working folder on first use)."""
+    with shutdown.handle_signals():  # as `syncer run`: the summary after the writes is not killed by a SIGTERM
+        _demo(reset, dry_run, as_json)
+
+
+def _demo(reset: bool, dry_run: bool, as_json: bool) -> None:
     fresh = reset or not WORKDIR.exists()
     started = False
     try:

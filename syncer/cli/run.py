@@ -134,9 +134,12 @@ def execute(
 @click.option("--allow-mass-needs-input", "allow_mass", is_flag=True, help=ALLOW_MASS_HELP)
 def run_command(config: str | None, dry_run: bool, trackers: tuple[str, ...], as_json: bool, allow_mass: bool) -> None:
     """Pull, score, check WIP and write back: one full cycle."""
-    settings = allowing_mass_needs_input(load_or_exit(config), allow_mass)
-    result = execute(settings, trackers=trackers, dry_run=dry_run, config=config, as_json=as_json)
-    finish(result.report, as_json=as_json, show_plan=dry_run, extra=result.summary())
+    # The whole command, not only the job: a SIGTERM that lands after the writes, while the summary is printed,
+    # must not kill the process with the default action (exit -15 instead of the run's own code).
+    with shutdown.handle_signals():
+        settings = allowing_mass_needs_input(load_or_exit(config), allow_mass)
+        result = execute(settings, trackers=trackers, dry_run=dry_run, config=config, as_json=as_json)
+        finish(result.report, as_json=as_json, show_plan=dry_run, extra=result.summary())
 
 
 @main.command("plan")
