@@ -18,6 +18,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 from tenacity.stop import stop_base
 
 from connectors.errors import RateLimitedError, RetriableConnectorError
+from syncer import metrics
 from syncer.settings import HttpSettings
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,22 @@ class _WaitTooLong(stop_base):
 def _log_retry(state: RetryCallState) -> None:
     exc = state.outcome.exception() if state.outcome else None
     wait = state.next_action.sleep if state.next_action else 0.0
-    log.warning("http.retry attempt=%d wait=%.2fs reason=%s", state.attempt_number, wait, exc)
+    rate_limited = isinstance(exc, RateLimitedError)
+    # The error text is given once, when retrying gives up (the run report); each retry line stays short.
+    reason = f"HTTP {exc.status}" if isinstance(exc, RetriableConnectorError) and exc.status else _short(exc)
+    log.warning(
+        "http.retry attempt=%d wait=%.2fs reason=%s",
+        state.attempt_number,
+        wait,
+        reason,
+        extra={"attempt": state.attempt_number, "wait_seconds": round(wait, 3), "rate_limited": rate_limited},
+    )
+    metrics.count_retry("rate_limit_wait" if rate_limited else "retry", wait)
+
+
+def _short(exc: BaseException | None) -> str:
+    text = str(exc).rsplit(": ", 1)[-1] if exc is not None else "-"
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def build_retrying(

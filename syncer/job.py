@@ -33,6 +33,7 @@ from syncer.alerts.delivery import AlertReport, deliver, queue
 from syncer.alerts.destinations import Destination, build
 from syncer.alerts.events import Subject, wip_subject
 from syncer.history import comment_lines, moves, snapshot
+from syncer.logs import set_run_id
 from syncer.models import IssueRef
 from syncer.pipeline import ConnectorFactory, PullProgress, RunReport, TrackerRun, run_sync
 from syncer.preflight import preflight
@@ -60,6 +61,10 @@ class JobResult:
     alerts: AlertReport = field(default_factory=AlertReport)
     moved: list[dict[str, Any]] = field(default_factory=list)
     history_rows: int = 0
+    aging: dict[str, int] = field(default_factory=dict)
+    """Aging items per tracker (for the metrics)."""
+    alerts_by_tracker: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per tracker: alert messages "sent" this run and "pending" after it (for the metrics)."""
 
     def summary(self) -> dict[str, Any]:
         """Keys added to the `--json` summary."""
@@ -110,6 +115,7 @@ def run_job(
                 # Holding the lock proves any "running" row for these trackers belongs to a run that died.
                 store.mark_crashed(locked, now)
                 run_id = store.start_run(locked, dry_run=False, holder=holder.describe(), started=now)
+                set_run_id(run_id)
                 record = _Record(store, run_id)
 
                 def abandon() -> None:  # the grace ran out: on the deadline's thread, while writes hang
@@ -270,7 +276,9 @@ def _alerts(
         spans = store.open_spans(run.name)
         since = now - timedelta(days=settings.aging.history_days)
         limit = threshold(settings.aging, store.finished_days(run.name, since=since))
-        found.extend(aging_subjects(run.issues, spans, limit, now))
+        aging = aging_subjects(run.issues, spans, limit, now)
+        result.aging[run.name] = len(aging)
+        found.extend(aging)
         changes = span_changes(run.issues, spans, now)
         store.update_spans(
             run.name, started=changes.started, finished=changes.finished, dropped=changes.dropped, at=now
@@ -278,8 +286,16 @@ def _alerts(
         subjects[run.name] = found
     outbox = Outbox(store.engine)
     queued = queue(outbox, destinations, subjects, now=now)
-    result.alerts = deliver(outbox, destinations, [r.name for r in result.report.trackers])
+    names = [r.name for r in result.report.trackers]
+    result.alerts = deliver(outbox, destinations, names)
     result.alerts.queued = queued
+    sinks = [d.name for d in destinations]
+    for name in names:
+        result.alerts_by_tracker[name] = {
+            "sent": result.alerts.sent_by_tracker.get(name, 0),
+            "dead": result.alerts.dead_by_tracker.get(name, 0),
+            "pending": outbox.count_pending(sinks, [name]) if sinks else 0,
+        }
 
 
 def _outcome(report: RunReport) -> tuple[str, str | None]:

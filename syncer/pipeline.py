@@ -6,6 +6,7 @@ I/O happens only through the connectors; scoring, WIP evaluation and planning ar
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from connectors.base import CommentJournal, TrackerConnector
 from connectors.errors import AuthenticationFailed, TrackerConfigError, TrackerUnavailable
 from syncer import scoring, shutdown
 from syncer.guard import explain, mass_needs_input
+from syncer.logs import tracker_context
 from syncer.models import (
     OUTPUT_FIELDS,
     ApplyResult,
@@ -89,18 +91,22 @@ def enabled_outputs(tracker: TrackerSettings) -> tuple[str, ...]:
 
 def _guard(run: TrackerRun, step: Callable[[], None]) -> None:
     """Run one tracker step; a tracker-wide failure marks this tracker and lets the others go on."""
-    try:
-        step()
-    except AuthenticationFailed as exc:
-        run.error, run.error_kind = str(exc), "auth"
-    except TrackerUnavailable as exc:
-        run.error, run.error_kind = str(exc), "unavailable"
-    except TrackerConfigError as exc:
-        run.error, run.error_kind = str(exc), "config"
+    with tracker_context(run.name):
+        try:
+            step()
+        except AuthenticationFailed as exc:
+            run.error, run.error_kind = str(exc), "auth"
+        except TrackerUnavailable as exc:
+            run.error, run.error_kind = str(exc), "unavailable"
+        except TrackerConfigError as exc:
+            run.error, run.error_kind = str(exc), "config"
+        if run.error:
+            log.error("tracker.failed %s", run.error, extra={"kind": run.error_kind})
 
 
 def _pull(run: TrackerRun, connector: TrackerConnector, progress: PullProgress | None = None) -> None:
     issues: list[TrackerIssue] = []
+    started = time.monotonic()
     for issue in connector.fetch_issues():
         shutdown.check()  # a stop while pulling: nothing was written yet, so nothing is lost by leaving now
         issues.append(issue)
@@ -111,7 +117,10 @@ def _pull(run: TrackerRun, connector: TrackerConnector, progress: PullProgress |
         progress(run.name, len(issues), True)
     # Only connectors that can meet malformed records (the local file) expose `skipped`.
     run.skipped = list(getattr(connector, "skipped", ()))
-    log.info("pipeline.pulled tracker=%s issues=%d", run.name, len(run.issues))
+    log.info(
+        "pull.finished",
+        extra={"issues": len(run.issues), "skipped": len(run.skipped), "seconds": round(time.monotonic() - started, 3)},
+    )
 
 
 def _score(settings: SyncSettings, runs: Sequence[TrackerRun]) -> None:
@@ -250,11 +259,20 @@ def _check_and_write(
         if before_write is not None:
             before_write()  # raises (never caught here) when this run may no longer write, e.g. its lock is gone
         shutdown.check()
+        started = time.monotonic()
         run.applied = connector.apply(run.plan)
         log.info(
-            "pipeline.applied tracker=%s fields=%d comments=%d failures=%d",
-            run.name,
-            run.applied.fields_written,
-            run.applied.comments_written,
-            len(run.applied.failures),
+            "writeback.applied",
+            extra={
+                "planned": len(run.plan.writes),
+                "fields": run.applied.fields_written,
+                "comments": run.applied.comments_written,
+                "failures": len(run.applied.failures),
+                "seconds": round(time.monotonic() - started, 3),
+            },
+        )
+    else:
+        log.info(
+            "writeback.planned",
+            extra={"planned": len(run.plan.writes), "fields": run.plan.field_count, "comments": run.plan.comment_count},
         )

@@ -1,15 +1,25 @@
-"""Checks a run makes before it reads or writes any tracker: the folders it will need are usable.
+"""Checks made before anything is read or written.
 
-The grooming report is written after the write-back, so a `[report] dir` that points at a file used to fail
-only once every tracker had been written, with a traceback. Found here, it is a one-line configuration error.
+`preflight` (every run): the folders a run will need are usable. The grooming report is written after the
+write-back, so a `[report] dir` that points at a file used to fail only once every tracker had been written,
+with a traceback. Found here, it is a one-line configuration error.
+
+`check_configurable` (`syncer schedule`, at start): every selected tracker can at least be configured. A
+long-lived scheduler that starts without a tracker's credentials would wait for its first slot, then fail on
+every run; refusing at start (exit 2, naming the key) is what an operator deploying it wants to see. Nothing
+here talks to a tracker: reachability is the run's business.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
-from syncer.settings import ConfigError, SyncSettings
+import httpx
+
+from syncer.alerts.destinations import build
+from syncer.settings import ConfigError, JiraTrackerSettings, LinearTrackerSettings, SyncSettings
 from syncer.settings.sources import source_of
 
 
@@ -39,3 +49,20 @@ def preflight(settings: SyncSettings, config_path: str | None) -> None:
             _usable_folder(settings.report.dir, key="report.dir", loc=("report", "dir"), config_path=config_path)
         else:
             _usable_folder(settings.workdir / "reports", key="workdir", loc=("workdir",), config_path=config_path)
+
+
+def check_configurable(settings: SyncSettings, only: Sequence[str], *, config_path: str | None) -> None:
+    """Raise `ConfigError` for the first tracker, alert destination or state URL that cannot be set up."""
+    for index, tracker in enumerate(settings.trackers):
+        if only and tracker.name not in only:
+            continue
+        token = tracker.resolve_token(index, config_path)
+        if isinstance(tracker, JiraTrackerSettings | LinearTrackerSettings) and token is None:
+            raise ConfigError(
+                f"tracker {tracker.name!r} has no credentials: set token_env, token_file or token",
+                path=config_path,
+                key=f"trackers[{index}].token_env",
+            )
+    settings.state.resolved_url(settings.workdir)
+    with httpx.Client() as client:
+        build(settings.alerts, client)

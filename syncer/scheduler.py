@@ -78,8 +78,10 @@ class Scheduler:
             when += timedelta(seconds=self.jitter(self.settings.jitter_seconds))
         return when
 
-    def loop(self, *, max_runs: int | None = None) -> None:
-        """Run until stopped (or `max_runs` runs have been made)."""
+    def loop(self, *, max_runs: int | None = None, run_first: bool = False) -> None:
+        """Run until stopped (or `max_runs` runs have been made); `run_first` runs once at once, then on the cron."""
+        if run_first and not self.stop.is_set() and (max_runs is None or max_runs > 0):
+            self._run_once(self.clock())
         while not self.stop.is_set() and (max_runs is None or self.runs < max_runs):
             when = self.planned(self.clock())
             local = when.astimezone(self.settings.zone)

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from syncer import logs
+
 BASE_CONFIG = """
 workdir = "{workdir}"
 
@@ -83,3 +85,10 @@ def write_config(tmp_path: Path) -> Callable[..., Path]:
 def read_issues(path: Path) -> dict[str, dict[str, Any]]:
     data = json.loads(path.read_text(encoding="utf-8"))
     return {i["key"]: i for i in data["issues"]}
+
+
+@pytest.fixture(autouse=True)
+def _plain_logs() -> Any:
+    """Each test starts with syncer's logging unconfigured (a CLI test configures it for its own process)."""
+    yield
+    logs.reset()

@@ -23,6 +23,7 @@ from tests.statedb import pg_url, state_url
 __all__ = ["backlog", "pg_url", "state_url"]
 
 BERLIN = ZoneInfo("Europe/Berlin")
+SCHEDULE = '\n[schedule]\ncron = "* * * * * *"\n\n[metrics]\nport = 0\nhost = "127.0.0.1"\n'
 
 
 def test_cron_is_read_in_the_configured_zone_across_dst() -> None:
@@ -126,7 +127,7 @@ def test_sigterm_during_a_run_stops_it_as_syncer_run_does_and_exits_143(
     # Before, the run went on to the end however long that took (Kubernetes SIGKILLs after 30 s) and exited 0.
     before = backlog.read_bytes()
     config = tmp_path / "syncer.toml"
-    config.write_text(config_text(tmp_path, backlog, state_url, '\n[schedule]\ncron = "* * * * * *"\n'))
+    config.write_text(config_text(tmp_path, backlog, state_url, SCHEDULE))
     env = {**os.environ, "SYNCER_TEST_HOLD_LOCK_SECONDS": "2"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "syncer", "schedule", "--config", str(config)],
@@ -158,7 +159,7 @@ def test_an_unreachable_state_database_skips_the_run_and_the_schedule_goes_on(tm
     # A PostgreSQL restart during a slot must not end a long-lived `syncer schedule` (exit 2 is for bad config).
     url = "postgresql+psycopg://postgres:pw-not-shown@127.0.0.1:1/test?connect_timeout=2"
     config = tmp_path / "syncer.toml"
-    config.write_text(config_text(tmp_path, backlog, url, '\n[schedule]\ncron = "* * * * * *"\n'))
+    config.write_text(config_text(tmp_path, backlog, url, SCHEDULE))
     result = CliRunner().invoke(main, ["schedule", "--config", str(config), "--max-runs", "2"])
     assert result.exit_code == 0, result.output
     assert result.output.count("skipped: cannot use the state database") == 2

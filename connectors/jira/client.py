@@ -34,6 +34,7 @@ from connectors.errors import (
 from connectors.jira.errors import JiraRejected, error_for_exception, error_for_response
 from connectors.jira.session import Deployment, api_version, describe_credential, open_jira, uses_basic_auth
 from connectors.retry import build_retrying
+from syncer import metrics
 from syncer.settings import HttpSettings, JiraTrackerSettings
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,16 @@ class JiraClient:
             raise self._not_json(what) from exc
 
     def _translated(self, what: str, call: Callable[[], T]) -> T:
-        """One request (ours or python-jira's), its exceptions mapped onto our error tree."""
+        """One request (ours or python-jira's), its exceptions mapped onto our error tree (and counted)."""
+        try:
+            result = self._translated_once(what, call)
+        except Exception as exc:
+            metrics.count_request(metrics.request_outcome(exc))
+            raise
+        metrics.count_request("ok")
+        return result
+
+    def _translated_once(self, what: str, call: Callable[[], T]) -> T:
         try:
             result = call()
         except requests.exceptions.JSONDecodeError as exc:  # also a RequestException: not worth a retry

@@ -96,7 +96,10 @@ class JiraConnector:
                 reason = "; ".join(exc.messages) or str(exc)
                 raise TrackerConfigError(f"jql = {self.settings.jql!r}: Jira refused the query: {reason}") from exc
             first = False
-            for raw in paginator.update(page):
+            raws = paginator.update(page)
+            last = not paginator.has_next
+            log.info("jira.search.page", extra={"page": paginator.pages, "issues": len(raws), "last": last})
+            for raw in raws:
                 pulled += 1
                 issue = to_issue(raw, shape)
                 if shape.comment:

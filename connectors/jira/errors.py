@@ -16,6 +16,7 @@ JQL, wrong board id); the writer catches it per issue and turns it into a `Write
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -139,4 +140,25 @@ def error_for_exception(exc: requests.RequestException, *, what: str, base_url: 
         return TrackerConfigError(f"Jira url {base_url!r} is not a usable URL ({kind}: {exc})")
     if isinstance(exc, requests.exceptions.SSLError):
         return TrackerUnavailable(f"Jira at {base_url}: TLS failed ({exc}); check the certificate or the url")
-    return RetriableConnectorError(f"{what}: {kind}: {exc}")
+    return RetriableConnectorError(f"{what}: {transport_reason(exc)}")
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+
+
+def transport_reason(exc: requests.RequestException) -> str:
+    """What went wrong on the wire, in a few words ("connection refused"), not urllib3's nested repr."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connect timed out"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return "read timed out"
+    text = str(exc)
+    found = _ERRNO.search(text)
+    if found:
+        return found.group(1).strip().lower()
+    if "RemoteDisconnected" in text or "Connection aborted" in text or "ProtocolError" in text:
+        return "the server closed the connection without an answer"
+    if "NameResolutionError" in text or "Name or service not known" in text:
+        return "host name not found"
+    short = text if len(text) <= 160 else text[:159] + "…"
+    return f"{type(exc).__name__}: {short}"

@@ -23,6 +23,7 @@ class PaginationLoopError(TrackerUnavailable):
 
 class Paginator(Protocol):
     has_next: bool
+    pages: int
 
     def params(self) -> dict[str, Any]:
         """The cursor part of the next request."""

@@ -19,6 +19,7 @@ Refused credentials or an unusable tracker stop the whole apply (`TrackerUnavail
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Mapping
@@ -126,7 +127,9 @@ class JiraWriter:
 
         try:
             with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="jira-write") as pool:
-                outcomes = list(pool.map(write, plan.writes))
+                # Each write runs in a copy of this context, so its log lines and metrics keep the tracker name.
+                context = contextvars.copy_context()
+                outcomes = list(pool.map(lambda w: context.copy().run(write, w), plan.writes))
         finally:
             self.client.limiter = None
             self._flush_journal(force=True)

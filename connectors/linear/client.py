@@ -34,6 +34,7 @@ from connectors.errors import (
 )
 from connectors.linear.ratelimit import RateBudget, retry_after
 from connectors.retry import build_retrying
+from syncer import metrics
 from syncer.settings import HttpSettings
 
 log = logging.getLogger(__name__)
@@ -133,11 +134,18 @@ class LinearClient:
         try:
             response = self._http.post(self.url, content=json.dumps(payload).encode("utf-8"))
         except httpx.TimeoutException as exc:
+            metrics.count_request("retriable")
             raise RetriableConnectorError(f"timed out after {exc.__class__.__name__}") from exc
         except httpx.TransportError as exc:
+            metrics.count_request("retriable")
             raise RetriableConnectorError(f"connection failed: {exc}") from exc
         self.budget.observe(response.headers)
-        data = self._classify(response, operation)
+        try:
+            data = self._classify(response, operation)
+        except Exception as exc:
+            metrics.count_request(metrics.request_outcome(exc))
+            raise
+        metrics.count_request("ok")
         self._refused_in_a_row = 0
         return data
 

@@ -7,6 +7,7 @@ when configured). Linear has no WIP limits of its own; the limits in the config 
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 import logging
 import threading
@@ -174,8 +175,18 @@ class LinearConnector:
             self.settings.outputs.bucket_label_group,
         )
 
+        pages = 0
+
         def fetch(after: str | None) -> Mapping[str, Any]:
-            return self.client.execute(queries.ISSUES, {**variables, "after": after}, operation="SyncerIssues")
+            nonlocal pages
+            data = self.client.execute(queries.ISSUES, {**variables, "after": after}, operation="SyncerIssues")
+            pages += 1
+            issues = data.get("issues")
+            nodes = issues.get("nodes") if isinstance(issues, Mapping) else None
+            log.info(
+                "linear.issues.page", extra={"page": pages, "issues": len(nodes) if isinstance(nodes, list) else 0}
+            )
+            return data
 
         count = 0
         for node in paginate(fetch, ("issues",)):
@@ -184,7 +195,7 @@ class LinearConnector:
             self._states[issue.id] = state
             count += 1
             yield issue
-        log.info("linear.fetched tracker=%s issues=%d page_size=%d", self.name, count, variables["first"])
+        log.info("linear.fetched", extra={"issues": count, "page_size": variables["first"], "pages": pages})
         self.client.budget.log_remaining(self.name)
 
     def _check_label_inputs(self) -> None:
@@ -250,7 +261,9 @@ class LinearConnector:
                 return str(exc)
 
         with ThreadPoolExecutor(max_workers=self.http.write_concurrency, thread_name_prefix="linear-write") as pool:
-            outcomes = list(pool.map(one, plan.writes))
+            # Each write runs in a copy of this context, so its log lines and metrics keep the tracker name.
+            context = contextvars.copy_context()
+            outcomes = list(pool.map(lambda w: context.copy().run(one, w), plan.writes))
         failures = tuple(
             WriteFailure(w.ref, o) for w, o in zip(plan.writes, outcomes, strict=True) if isinstance(o, str)
         )

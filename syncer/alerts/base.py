@@ -10,6 +10,7 @@ import httpx
 
 from syncer import __version__
 from syncer.alerts.events import AlertEvent
+from syncer.logs import register_secret
 
 
 class _RedactSecrets(logging.Filter):
@@ -41,6 +42,7 @@ def redact_in_logs(secret: str) -> None:
     """Never let `secret` reach a log line written by httpx."""
     if secret:
         _redactor.secrets.add(secret)
+        register_secret(secret)
 
 
 class DeliveryError(Exception):

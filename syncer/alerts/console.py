@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -10,6 +11,25 @@ from typing import TextIO
 from syncer.alerts import render, webhook
 from syncer.alerts.base import DeliveryError
 from syncer.alerts.events import AlertEvent
+from syncer.logs import json_mode
+
+log = logging.getLogger(__name__)
+
+
+_deferred: list[str] | None = None
+
+
+def defer() -> None:
+    """Hold console alerts until `take_deferred` (a terminal shows the run summary first, then a digest)."""
+    global _deferred
+    _deferred = []
+
+
+def take_deferred() -> list[str]:
+    """The held alert texts, and stop holding."""
+    global _deferred
+    held, _deferred = _deferred or [], None
+    return held
 
 
 class ConsoleSink:
@@ -23,8 +43,16 @@ class ConsoleSink:
 
     def send(self, event: AlertEvent) -> None:
         marker = {"started": "ALERT", "reminder": "REMINDER", "resolved": "RESOLVED"}[event.type]
+        text = f"[{marker}] " + render.text(event).replace("\n", "\n    ")
+        if _deferred is not None and self._stream == "stderr":
+            _deferred.append(text)
+            return
+        if json_mode() and self._stream == "stderr":
+            # stderr carries one JSON object per line: the alert goes as a log record, not as loose text.
+            log.warning("alerts.console %s", render.text(event).split("\n", 1)[0], extra={"alert": text})
+            return
         out = self._out()
-        out.write(f"[{marker}] " + render.text(event).replace("\n", "\n    ") + "\n")
+        out.write(text + "\n")
         out.flush()
 
 

@@ -11,6 +11,7 @@ store with its last error, reported, and no longer retried.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +33,9 @@ class AlertReport:
     pending: int = 0
     dead_lettered: int = 0
     errors: list[str] = field(default_factory=list)
+    sent_by_tracker: Counter[str] = field(default_factory=Counter)
+    sent_by_destination: Counter[str] = field(default_factory=Counter)
+    dead_by_tracker: Counter[str] = field(default_factory=Counter)
 
 
 def queue(
@@ -92,6 +96,7 @@ def deliver(
                 error = f"{error}; dead-lettered after {attempts} attempts (delivery {pending.event.id})"
                 outbox.mark_dead(pending.id, clock(), error)
                 report.dead_lettered += 1
+                report.dead_by_tracker[pending.tracker] += 1
                 log.error("alerts.dead-lettered", extra={"sink": pending.sink, "attempts": attempts})
             else:
                 outbox.mark_failed(pending.id, clock(), error)
@@ -102,6 +107,8 @@ def deliver(
             continue
         outbox.mark_delivered(pending.id, clock())
         report.sent += 1
+        report.sent_by_tracker[pending.tracker] += 1
+        report.sent_by_destination[pending.sink] += 1
     report.pending = outbox.count_pending(by_name, trackers)
     return report
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-import sys
-
 import click
 
 from syncer import __version__
 from syncer.exitcodes import EXIT_CODES_HELP
+from syncer.logs import LEVELS, configure
 
 
 class _Group(click.Group):
@@ -19,10 +17,24 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="syncer")
 @click.option("-v", "--verbose", count=True, help="More logging on stderr (-v info, -vv debug).")
-def main(verbose: int) -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", "text", "json"]),
+    default="auto",
+    envvar="SYNCER_LOG_FORMAT",
+    show_default=True,
+    help="Log lines on stderr: text on a terminal, one JSON object per line otherwise (auto). [env: SYNCER_LOG_FORMAT]",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(LEVELS, case_sensitive=False),
+    default=None,
+    envvar="SYNCER_LOG_LEVEL",
+    help="Lowest level logged (default: warning on a terminal, info in JSON). [env: SYNCER_LOG_LEVEL]",
+)
+def main(verbose: int, log_format: str, log_level: str | None) -> None:
     """Score, rank and bucket a backlog in Jira, Linear or a local JSON tracker; check WIP; write back."""
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    configure(log_format, log_level, verbose=verbose)  # type: ignore[arg-type]
 
 
 COMMAND_MODULES = ("run", "demo", "score", "sandbox", "schedule", "doctor", "init")

@@ -8,9 +8,10 @@ import click
 
 from syncer import shutdown
 from syncer.cli import main
-from syncer.cli.run import finish, load_or_exit, run_or_exit
+from syncer.cli.run import fail, finish, load_or_exit, run_or_exit
 from syncer.demo.workspace import WORKDIR, config_dir, prepare, sandboxes
 from syncer.exitcodes import ExitCode
+from syncer.logs import user_message
 
 
 @main.command("demo")
@@ -31,7 +32,7 @@ def _demo(reset: bool, dry_run: bool, as_json: bool) -> None:
         config = config_dir() / "demo.toml"
         settings = load_or_exit(str(config))
         if not as_json:
-            click.echo(f"demo: backlog {backlog}, config {config}", err=True)
+            user_message(f"demo: backlog {backlog}, config {config}", event="demo.start")
         with sandboxes(settings, WORKDIR) as live:
             started = True
             result = run_or_exit(live, dry_run=dry_run, config=str(config), as_json=as_json)
@@ -40,7 +41,6 @@ def _demo(reset: bool, dry_run: bool, as_json: bool) -> None:
         if fresh and not started:
             shutil.rmtree(WORKDIR, ignore_errors=True)
         if isinstance(exc, OSError):
-            click.echo(f"syncer: the demo could not start: {exc}", err=True)
-            raise SystemExit(ExitCode.CONFIG) from exc
+            fail(OSError(f"the demo could not start: {exc}"), ExitCode.CONFIG)
         raise
-    finish(result.report, as_json=as_json, show_plan=dry_run, extra=result.summary())
+    finish(result, live, as_json=as_json, show_plan=dry_run)

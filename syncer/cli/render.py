@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
@@ -17,7 +17,16 @@ from rich.table import Table
 from rich.text import Text
 
 from syncer.escape import NAME_MAX, clean, one_line
+from syncer.history import fmt
 from syncer.pipeline import PullProgress, RunReport
+from syncer.settings import SyncSettings
+from syncer.settings.alerts import FileAlert
+
+if TYPE_CHECKING:
+    from syncer.job import JobResult
+
+DIGEST_FIRST = 5
+"""Console alerts shown after the summary when a file destination keeps the full text."""
 
 
 def _t(value: object, limit: int = NAME_MAX) -> Text:
@@ -26,11 +35,10 @@ def _t(value: object, limit: int = NAME_MAX) -> Text:
 
 
 def _value(v: Any) -> str:
+    """As people write numbers (15211.8, 950.74), like the comment's "what moved" line; never 1.521e+04."""
     if v is None:
         return "∅"
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v)
+    return fmt(v)
 
 
 def plan_table(report: RunReport) -> Table:
@@ -104,6 +112,31 @@ def print_summary(report: RunReport, data: dict[str, Any], console: Console) -> 
             ("error", "red"), f" {one_line(err['tracker'])}{one_line(key)}: ", Text(clean(err["message"]))
         )
         console.print(line, highlight=False)
+
+
+def print_alert_digest(console: Console, result: JobResult, settings: SyncSettings, held: list[str]) -> None:
+    """After the summary: alerts per destination, then the first few console alerts (all when no file keeps them)."""
+    a = result.alerts
+    per = ", ".join(f"{name} {count}" for name, count in sorted(a.sent_by_destination.items()))
+    line = f"alerts: {a.sent} sent" + (f" ({per})" if per else "") + f", {a.pending} pending"
+    if a.dead_lettered:
+        line += f", {a.dead_lettered} dead-lettered (kept in the state store, not retried)"
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
+    for error in a.errors:
+        console.print(Text.assemble(("alert error", "red"), " ", error))
+    if not held:
+        return
+    files = [str(e.path) for e in settings.alerts if isinstance(e, FileAlert)]
+    shown = [t.split("\n", 1)[0] for t in held[:DIGEST_FIRST]] if files else held
+    for text in shown:
+        console.out(text, highlight=False)
+    if len(shown) < len(held):
+        console.print(
+            f"… {len(held) - len(shown)} more; every alert in full: {', '.join(files)}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ from rich.text import Text
 from syncer import escape
 from syncer.backlog_file import FLAVOUR_NAMES, Backlog, BacklogFileError, BacklogRow, read_backlog
 from syncer.cli import main
+from syncer.cli.run import fail
 from syncer.exitcodes import ExitCode
 from syncer.export_inputs import MappingError, Source, resolve
 from syncer.models import IssueRef, ScoreResult
@@ -256,8 +257,7 @@ def score_command(
             return
         sources = resolve(backlog, inputs, flags=flags, configured=configured, config_origin=origin)
     except (ConfigError, BacklogFileError, MappingError) as exc:
-        click.echo(f"syncer: {exc}", err=True)
-        raise SystemExit(ExitCode.CONFIG) from exc
+        fail(exc, ExitCode.CONFIG)
     items = [(IssueRef(TRACKER, row.key), {n: s.read(row) for n, s in sources.items()}) for row in backlog.rows]
     results = score_backlog(items, settings)
     if fmt == "json":

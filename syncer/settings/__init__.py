@@ -24,6 +24,7 @@ from syncer.settings.alerts import AgingSettings, AlertSettings
 from syncer.settings.checks import check_settings
 from syncer.settings.errors import ConfigError, from_validation_error
 from syncer.settings.http import HttpSettings
+from syncer.settings.metrics import MetricsSettings
 from syncer.settings.report import ReportSettings
 from syncer.settings.safety import SafetySettings
 from syncer.settings.schedule import ScheduleSettings
@@ -48,6 +49,7 @@ __all__ = [
     "JiraTrackerSettings",
     "LinearTrackerSettings",
     "LocalTrackerSettings",
+    "MetricsSettings",
     "MoSCoW",
     "OutputSettings",
     "ReportSettings",
@@ -75,14 +77,22 @@ class _TomlData(PydanticBaseSettingsSource):
 
 
 class SyncSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SYNCER_", env_nested_delimiter="__", extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="SYNCER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+    )
 
     trackers: list[TrackerSettings] = Field(min_length=1)
     scoring: ScoringSettings = ScoringSettings()
     wip: WipSettings = WipSettings()
     http: HttpSettings = HttpSettings()
     state: StateSettings = StateSettings()
-    schedule: ScheduleSettings = ScheduleSettings()
+    schedule: ScheduleSettings | None = None
+    """When `syncer schedule` runs the job; `syncer schedule` refuses to start without it."""
+    metrics: MetricsSettings = MetricsSettings()
     alerts: list[AlertSettings] = Field(default_factory=list)
     aging: AgingSettings = AgingSettings()
     report: ReportSettings = ReportSettings()

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from syncer.logs import register_secret
 from syncer.settings.errors import ConfigError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -35,12 +36,14 @@ def from_env(value: str | None, env: str | None, key: str) -> str | None:
         found = os.environ.get(env, "").strip()
         if not found:
             raise ConfigError(f"environment variable {env} is not set or empty", key=key)
+        register_secret(found)
         return found
+    register_secret(value)
     return value
 
 
 class _AlertBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$")
     """Identifies this destination in the state store; set it so reordering entries keeps episode memory."""
@@ -166,7 +169,7 @@ class AgingSettings(BaseModel):
     """When an in-progress item is "old": past `max_age_days`, or past the `percentile` of how long recently
     finished items spent in progress (once at least `min_history` of them are known)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     enabled: bool = True
     max_age_days: float | None = Field(default=None, gt=0)

@@ -12,7 +12,7 @@ ALL_FORMATS: tuple[ReportFormat, ...] = ("md", "html", "csv", "json")
 
 
 class ReportSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     enabled: bool = True
     formats: list[ReportFormat] = Field(default_factory=lambda: list(ALL_FORMATS))

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class ScheduleSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    cron: str = "*/30 * * * *"
+    cron: str
     """Five fields (minute hour day month weekday); a sixth field, seconds, is accepted too."""
     timezone: str = "UTC"
     """IANA zone the cron expression is read in (`Europe/Berlin`): "9-17" means office hours there, DST too."""

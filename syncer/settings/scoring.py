@@ -11,7 +11,7 @@ ModelName = Literal["rice", "ice", "wsjf", "weighted"]
 
 class _Strict(BaseModel):
     # TOML has nan and inf literals; a NaN weight, word or threshold would make every issue fail or tie.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True)
 
 
 class Criterion(_Strict):

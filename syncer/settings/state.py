@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from syncer.logs import register_secret
 from syncer.settings.errors import ConfigError
 
 
+def _register_url_password(url: str) -> None:
+    """A database URL's password (the rest of the URL is useful in a log line; the pattern filter masks it too)."""
+    parsed = urlsplit(url)
+    if parsed.password:
+        register_secret(parsed.password)
+        register_secret(unquote(parsed.password))
+
+
 class StateSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     url: SecretStr | None = None
     """SQLAlchemy URL: `sqlite:///path/state.db` or `postgresql+psycopg://user:pw@host/db`.
@@ -26,6 +36,11 @@ class StateSettings(BaseModel):
     (or stalled) can block the next one. A holder that died on the same host is taken over at once."""
 
     def resolved_url(self, workdir: Path) -> SecretStr:
+        url = self._resolved_url(workdir)
+        _register_url_password(url.get_secret_value())
+        return url
+
+    def _resolved_url(self, workdir: Path) -> SecretStr:
         if self.url_env:
             value = os.environ.get(self.url_env, "").strip()
             if not value:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from syncer.logs import register_secret
 from syncer.settings.errors import ConfigError
 from syncer.settings.scoring import WipSettings
 
@@ -15,7 +16,7 @@ from syncer.settings.scoring import WipSettings
 class OutputSettings(BaseModel):
     """Where results go. Jira/local: field names; Linear: attachment and optional label group."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     score: str | None = None
     rank: str | None = None
@@ -33,7 +34,7 @@ class OutputSettings(BaseModel):
 
 
 class _TrackerBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     inputs: dict[str, str] = Field(default_factory=dict)
@@ -47,6 +48,12 @@ class _TrackerBase(BaseModel):
 
     def resolve_token(self, index: int, path: str | None) -> SecretStr | None:
         """The credential, from `token`, the variable named by `token_env`, or `token_file`, in that order."""
+        token = self._token(index, path)
+        if token is not None:
+            register_secret(token.get_secret_value())
+        return token
+
+    def _token(self, index: int, path: str | None) -> SecretStr | None:
         key = f"trackers[{index}]"
         if self.token is not None:
             return self.token

@@ -117,7 +117,7 @@ def test_every_request_carries_the_configured_timeout() -> None:
     http = HttpSettings(timeout=0.1, max_attempts=2, backoff_initial=0, backoff_max=0)
     with SandboxHTTPServer(slow) as server:
         jira = JiraClient(settings.model_copy(update={"url": server.url}), token=SecretStr("t"), http=http)
-        with pytest.raises(TrackerUnavailable, match="ReadTimeout"):
+        with pytest.raises(TrackerUnavailable, match="read timed out"):
             jira.fields()
 
 

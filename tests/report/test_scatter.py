@@ -16,9 +16,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def test_value_and_effort_per_model() -> None:
     rice = Breakdown("RICE", "", {"reach": 100, "impact": 2, "confidence": 0.5, "effort": 4}, {})
     assert value_and_effort(rice) == (100.0, 4)
-    wsjf = Breakdown(
-        "WSJF", "", {"business_value": 8, "time_criticality": 5, "risk_reduction": 2, "job_size": 3}, {}
-    )
+    wsjf = Breakdown("WSJF", "", {"business_value": 8, "time_criticality": 5, "risk_reduction": 2, "job_size": 3}, {})
     assert value_and_effort(wsjf) == (15, 3)
     ice = Breakdown("ICE", "", {"impact": 8, "confidence": 5, "ease": 9}, {})
     assert value_and_effort(ice) == (40, 2)  # easy means little effort
