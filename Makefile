@@ -7,7 +7,7 @@ NODE_DIR := .node
 NODE_STAMP := $(NODE_DIR)/.installed
 SDK_PIN := tests/linear/sdk
 
-.PHONY: run test lint bench reliability clean linear-schema chromium report-screenshot
+.PHONY: run test lint bench reliability clean linear-schema chromium report-screenshot docs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ linear-schema: $(STAMP) $(NODE_STAMP)
 # 10 fault sessions and 20 killed sessions per tracker against both sandboxes; prints the counts in docs/reliability.md.
 reliability: $(STAMP)
 	$(BIN)/python -m pytest -q -s -m reliability tests/reliability
+
+docs: $(STAMP)  ## regenerate docs/configuration.md from the settings models (a test fails when it is stale)
+	$(BIN)/python -m syncer.settings.reference > docs/configuration.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check syncer connectors tests bench

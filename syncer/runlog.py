@@ -25,6 +25,7 @@ COUNTS = (
     "alerts_sent",
     "alerts_failed",
     "alerts_pending",
+    "alerts_dead_lettered",
 )
 
 
@@ -43,6 +44,8 @@ def line(data: Mapping[str, Any], code: int) -> str:
     )
     if "alerts_sent" in c:
         text += f"; alerts {c['alerts_sent']} sent, {c['alerts_pending']} pending"
+    if c.get("alerts_dead_lettered"):
+        text += f", {c['alerts_dead_lettered']} dead-lettered"
     return text
 
 
@@ -71,6 +74,8 @@ def log_finished(data: Mapping[str, Any], code: int, *, duration: float | None =
                     if k in t
                 },
             )
+        for text in data.get("alert_errors", []):
+            log.error("alerts.error %s", text)
         for err in data.get("errors", []):
             log.error(
                 "run.error %s",

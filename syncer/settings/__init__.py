@@ -86,17 +86,27 @@ class SyncSettings(BaseSettings):
     )
 
     trackers: list[TrackerSettings] = Field(min_length=1)
+    """The trackers to sync, one `[[trackers]]` entry each (at least one)."""
     scoring: ScoringSettings = ScoringSettings()
+    """How issues are scored, ranked and bucketed."""
     wip: WipSettings = WipSettings()
+    """WIP limits for every tracker without its own `[trackers.wip]`."""
     http: HttpSettings = HttpSettings()
+    """Timeouts, retries and write concurrency for the tracker APIs."""
     state: StateSettings = StateSettings()
+    """Where runs, score history and alert episodes are kept."""
     schedule: ScheduleSettings | None = None
     """When `syncer schedule` runs the job; `syncer schedule` refuses to start without it."""
     metrics: MetricsSettings = MetricsSettings()
+    """Prometheus metrics: Pushgateway after a run, `/metrics` in `syncer schedule`."""
     alerts: list[AlertSettings] = Field(default_factory=list)
+    """Where WIP and aging alerts go, one `[[alerts]]` entry per destination."""
     aging: AgingSettings = AgingSettings()
+    """When an in-progress item counts as aging."""
     report: ReportSettings = ReportSettings()
+    """The grooming report written after every run."""
     safety: SafetySettings = SafetySettings()
+    """Safety valves that stop a run before it writes something that looks wrong."""
     workdir: Path = Path(".syncer")
     """Where run artefacts (reports, default state database) live."""
 

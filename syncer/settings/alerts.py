@@ -52,6 +52,7 @@ class _AlertBase(BaseModel):
     teams: list[str] = Field(default_factory=list)
     """Only alerts that concern these teams (a team limit, or items of that team; empty: all)."""
     categories: tuple[Literal["wip", "aging"], ...] = ("wip", "aging")
+    """Which alerts: `wip` (limit breaches), `aging` (items in progress too long)."""
     remind_after: timedelta = timedelta(hours=24)
     """While a breach lasts, remind this often ("24h", "3d", seconds)."""
     max_attempts: int = Field(default=3, ge=1, le=100)
@@ -74,20 +75,27 @@ class ConsoleAlert(_AlertBase):
     """Print alerts on the terminal; stderr by default so `--json` output on stdout stays parseable."""
 
     kind: Literal["console"]
+    """Print alerts on the terminal."""
     stream: Literal["stdout", "stderr"] = "stderr"
+    """`stderr` (default) or `stdout`."""
 
 
 class FileAlert(_AlertBase):
     """Append each alert as one JSON line (the webhook payload) to a file."""
 
     kind: Literal["file"]
+    """Append alerts as JSON lines to a file."""
     path: Path
+    """The file (created if missing)."""
 
 
 class SlackAlert(_AlertBase):
     kind: Literal["slack"]
+    """A Slack incoming webhook (Block Kit)."""
     webhook_url: SecretStr | None = None
+    """The webhook URL inline (it is the credential: prefer `webhook_url_env`)."""
     webhook_url_env: str | None = None
+    """Environment variable holding the webhook URL."""
 
     @model_validator(mode="after")
     def _one_source(self) -> SlackAlert:
@@ -104,9 +112,13 @@ class SlackAlert(_AlertBase):
 
 class WebhookAlert(_AlertBase):
     kind: Literal["webhook"]
+    """A JSON POST (schema `syncer.alert/v1`)."""
     url: str | None = None
+    """Where to POST."""
     url_env: str | None = None
+    """Environment variable holding the URL."""
     secret: SecretStr | None = None
+    """HMAC key for `X-Syncer-Signature` inline (prefer `secret_env`)."""
     secret_env: str | None = None
     """Shared secret for the `X-Syncer-Signature` HMAC; without one the request is sent unsigned."""
 
@@ -129,17 +141,27 @@ class WebhookAlert(_AlertBase):
 
 class EmailAlert(_AlertBase):
     kind: Literal["email"]
+    """E-mail over SMTP."""
     host: str | None = None
+    """SMTP server."""
     host_env: str | None = None
+    """Environment variable holding the SMTP server."""
     port: int = Field(default=587, ge=1, le=65535)
+    """SMTP port (587: submission with STARTTLS)."""
     starttls: bool = True
     """Upgrade the connection with STARTTLS before logging in (port 587). Turn off only for a local relay."""
     username: str | None = None
+    """SMTP login; unset: no login."""
     password: SecretStr | None = None
+    """SMTP password inline (prefer `password_env`)."""
     password_env: str | None = None
+    """Environment variable holding the SMTP password."""
     sender: str = Field(min_length=3)
+    """The From address."""
     to: list[str] = Field(min_length=1)
+    """Recipients."""
     timeout: float = Field(default=30.0, gt=0)
+    """Seconds for the SMTP conversation."""
     ca_file: Path | None = None
     """CA bundle to trust for STARTTLS (a relay with a private CA); default: the system's."""
 
@@ -172,8 +194,12 @@ class AgingSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     enabled: bool = True
+    """Announce aging items."""
     max_age_days: float | None = Field(default=None, gt=0)
+    """An in-progress item older than this many days is aging (unset: only the percentile rule)."""
     percentile: float = Field(default=85.0, gt=0, lt=100)
+    """Percentile of recent in-progress durations beyond which an item is aging."""
     min_history: int = Field(default=10, ge=1)
+    """Finished items needed before the percentile rule applies."""
     history_days: int = Field(default=90, ge=1)
     """Only items finished within this many days count towards the percentile."""

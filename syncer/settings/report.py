@@ -15,7 +15,9 @@ class ReportSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     enabled: bool = True
+    """Write the grooming report after every run."""
     formats: list[ReportFormat] = Field(default_factory=lambda: list(ALL_FORMATS))
+    """Which files: `md`, `html`, `csv`, `json`."""
     dir: Path | None = None
     """Where the files go; default `<workdir>/reports`."""
     top: int = Field(default=25, ge=1, le=1000)

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class SafetySettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True)
 
     max_needs_input_share: float = Field(default=0.5, gt=0, le=1)
     """A run where one input is missing or invalid on more than this share of a tracker's open issues writes

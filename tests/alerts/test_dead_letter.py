@@ -117,7 +117,7 @@ def test_the_console_summary_says_what_was_dead_lettered(tmp_path: Path, backlog
     config = tmp_path / "syncer.toml"
     with relay(refuse=_refuse_t9) as smtp:
         config.write_text(config_text(tmp_path, backlog, state_url, smtp.config(max_attempts=1) + AGING))
-        result = CliRunner().invoke(main, ["run", "--config", str(config)])
+        result = CliRunner().invoke(main, ["--log-format", "text", "run", "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert "1 dead-lettered" in result.stderr
     assert "dead-lettered after 1 attempts" in result.stderr
