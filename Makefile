@@ -7,7 +7,7 @@ NODE_DIR := .node
 NODE_STAMP := $(NODE_DIR)/.installed
 SDK_PIN := tests/linear/sdk
 
-.PHONY: run test lint bench reliability clean linear-schema chromium report-screenshot docs
+.PHONY: run test lint bench reliability clean linear-schema chromium report-screenshot docs docker-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ reliability: $(STAMP)
 
 docs: $(STAMP)  ## regenerate docs/configuration.md from the settings models (a test fails when it is stale)
 	$(BIN)/python -m syncer.settings.reference > docs/configuration.md
+
+docker-test: $(STAMP)  ## build the image and run --help and the demo in it (needs a Docker daemon)
+	SYNCER_TEST_DOCKER=1 $(BIN)/python -m pytest -q -m docker tests/ops/test_deploy.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check syncer connectors tests bench
