@@ -55,7 +55,7 @@ def log_finished(data: Mapping[str, Any], code: int, *, duration: float | None =
     if duration is not None:
         fields["duration_seconds"] = round(duration, 3)
     if json_mode():
-        log.info("run.finished", extra=fields)
+        log.info("run.finished", extra={**fields, "reports": list(data.get("reports", []))})
         for t in data.get("trackers", []):
             log.info(
                 "run.tracker",

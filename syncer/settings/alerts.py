@@ -36,10 +36,15 @@ def from_env(value: str | None, env: str | None, key: str) -> str | None:
         found = os.environ.get(env, "").strip()
         if not found:
             raise ConfigError(f"environment variable {env} is not set or empty", key=key)
-        register_secret(found)
         return found
-    register_secret(value)
     return value
+
+
+def secret_from_env(value: str | None, env: str | None, key: str) -> str | None:
+    """`from_env` for a credential: the value is also kept out of every log line."""
+    found = from_env(value, env, key)
+    register_secret(found)
+    return found
 
 
 class _AlertBase(BaseModel):
@@ -105,7 +110,7 @@ class SlackAlert(_AlertBase):
 
     def resolved_url(self, key: str) -> SecretStr:
         raw = self.webhook_url.get_secret_value() if self.webhook_url else None
-        value = from_env(raw, self.webhook_url_env, f"{key}.webhook_url_env")
+        value = secret_from_env(raw, self.webhook_url_env, f"{key}.webhook_url_env")
         assert value is not None
         return SecretStr(value)
 
@@ -135,7 +140,7 @@ class WebhookAlert(_AlertBase):
 
     def resolved_secret(self, key: str) -> SecretStr | None:
         raw = self.secret.get_secret_value() if self.secret else None
-        value = from_env(raw, self.secret_env, f"{key}.secret_env")
+        value = secret_from_env(raw, self.secret_env, f"{key}.secret_env")
         return SecretStr(value) if value else None
 
 
@@ -178,7 +183,7 @@ class EmailAlert(_AlertBase):
 
     def resolved_password(self, key: str) -> SecretStr | None:
         raw = self.password.get_secret_value() if self.password else None
-        value = from_env(raw, self.password_env, f"{key}.password_env")
+        value = secret_from_env(raw, self.password_env, f"{key}.password_env")
         return SecretStr(value) if value else None
 
 

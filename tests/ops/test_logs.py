@@ -153,3 +153,29 @@ def test_the_filter_masks_registered_secrets_and_credential_shapes_in_every_part
     assert "postgresql+psycopg://syncer:***@db:5432/syncer" in out
     if fmt == "json":
         assert len(json_lines(out)) == 4
+
+
+def test_only_secrets_are_masked_not_the_addresses_beside_them() -> None:
+    # An SMTP host or a webhook URL is not a credential: masking it would hide which server failed.
+    import httpx
+
+    from syncer.alerts.destinations import build
+    from syncer.settings import SyncSettings
+
+    settings = SyncSettings(
+        trackers=[{"name": "t", "kind": "local", "path": "b.json"}],
+        alerts=[
+            {
+                "kind": "email",
+                "host": "mail.internal.example",
+                "sender": "a@b.c",
+                "to": ["x@y.z"],
+                "password": "smtp-pw-0c7d55",
+            },
+            {"kind": "webhook", "url": "https://hooks.internal.example/in", "secret": "hmac-key-19ab3f"},
+        ],
+    )
+    with httpx.Client() as client:
+        build(settings.alerts, client)
+    line = logs.redact("mail.internal.example https://hooks.internal.example/in smtp-pw-0c7d55 hmac-key-19ab3f")
+    assert line == "mail.internal.example https://hooks.internal.example/in *** ***"
