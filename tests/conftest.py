@@ -88,7 +88,9 @@ def read_issues(path: Path) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(autouse=True)
-def _plain_logs() -> Any:
-    """Each test starts with syncer's logging unconfigured (a CLI test configures it for its own process)."""
+def _plain_logs(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Plain log lines (a command run under the test runner is off a terminal, where the default is JSON), and
+    syncer's logging unconfigured after each test. tests/ops checks the JSON default with SYNCER_LOG_FORMAT=auto."""
+    monkeypatch.setenv("SYNCER_LOG_FORMAT", "text")
     yield
     logs.reset()

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from syncer.settings import SyncSettings
 from syncer.settings.reference import description, render, sections
-from tests.ops.helpers import syncer
+from tests.ops.helpers import syncer_here as syncer
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "docs" / "configuration.md"

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from tests.alerts.jobs import backlog, config_text
-from tests.ops.helpers import events, json_lines, syncer
+from tests.ops.helpers import events, json_lines
+from tests.ops.helpers import syncer_here as syncer
 
 __all__ = ["backlog"]
 
@@ -61,7 +62,7 @@ def test_now_runs_at_once_and_logs_the_same_counts_as_run_json(tmp_path: Path, b
     twin_config = _config(tmp_path, twin, "", "twin.toml")
 
     started = time.monotonic()
-    done = syncer("schedule", "--config", config, "--now", "--max-runs", "1", timeout=90)
+    done = syncer("schedule", "--config", config, "--now", "--max-runs", "1")
     assert done.returncode == 0, done.stderr
     assert time.monotonic() - started < 60, "ran at start instead of waiting for the yearly slot"
     records = json_lines(done.stderr)
@@ -72,7 +73,7 @@ def test_now_runs_at_once_and_logs_the_same_counts_as_run_json(tmp_path: Path, b
         assert finished[key] == reference[key], key
     assert finished["fields_written"] > 0 and finished["exit_code"] == 0 and finished["run_id"] is not None
 
-    text = syncer("--log-format", "text", "schedule", "--config", config, "--now", "--max-runs", "1", timeout=90)
+    text = syncer("--log-format", "text", "schedule", "--config", config, "--now", "--max-runs", "1")
     assert text.returncode == 0, text.stderr
     r = reference
     expected = f"finished (exit 0): {r['issues']} issues, {r['scored']} scored, {r['needs_input']} need input; "

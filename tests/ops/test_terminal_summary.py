@@ -31,7 +31,7 @@ def _on_a_terminal(*args: str | Path) -> str:
         [sys.executable, "-m", "syncer", *map(str, args)],
         stdout=subprocess.DEVNULL,
         stderr=follower,
-        env={**os.environ, "COLUMNS": "200", "TERM": "dumb"},
+        env={**os.environ, "COLUMNS": "200", "TERM": "dumb", "SYNCER_LOG_FORMAT": "auto"},
     )
     os.close(follower)
     chunks = []
@@ -49,14 +49,16 @@ def _on_a_terminal(*args: str | Path) -> str:
 
 
 def test_the_summary_comes_first_then_a_digest_of_the_alerts(tmp_path: Path) -> None:
-    # Twelve people with one item in progress each against a per-person limit of 0: twelve alerts per destination.
-    issues = [issue(n, status="In Progress", category="in_progress", assignee=f"dev{n}") for n in range(1, 13)]
+    # Twelve people with two items in progress each against a per-person limit of 1: twelve breaches.
+    issues = [
+        issue(n, status="In Progress", category="in_progress", assignee=f"dev{(n + 1) // 2}") for n in range(1, 25)
+    ]
     path = tmp_path / "backlog.json"
     path.write_text(json.dumps({"version": 1, "issues": issues}), encoding="utf-8")
     alerts_file = tmp_path / "alerts.jsonl"
     config = tmp_path / "syncer.toml"
     text = config_text(tmp_path, path, f"sqlite:///{tmp_path}/state.db", ALERTS.format(path=alerts_file))
-    config.write_text(text.replace("[wip]\n", "[wip]\nper_assignee = 0\n"), encoding="utf-8")
+    config.write_text(text.replace("[wip]\n", "[wip]\nper_assignee = 1\n"), encoding="utf-8")
 
     shown = _on_a_terminal("run", "--config", config)
 
