@@ -14,7 +14,7 @@ from syncer.cli.run import CONFIG_HELP, check_trackers, fail, load_or_exit
 from syncer.exitcodes import ExitCode
 from syncer.health import Health, serve
 from syncer.job import LockHeld, run_job
-from syncer.logs import set_run_id, user_message
+from syncer.logs import json_mode, set_run_id, user_message
 from syncer.preflight import check_configurable
 from syncer.runlog import log_finished
 from syncer.scheduler import Scheduler
@@ -81,8 +81,9 @@ def schedule_command(config: str | None, trackers: tuple[str, ...], max_runs: in
         set_run_id(None)  # lines between runs belong to no run
 
     def show(when: datetime) -> None:
-        local = when.astimezone(zone).isoformat(timespec="seconds")
-        user_message(f"next run at {local}", event="schedule.next-run", at=local)
+        if not json_mode():  # in JSON the scheduler's own schedule.next-run record says it
+            local = when.astimezone(zone).isoformat(timespec="seconds")
+            user_message(f"next run at {local}", event="schedule.next-run", at=local)
 
     scheduler = Scheduler(schedule, job, on_wait=show)
     scheduler.install_signal_handlers()
