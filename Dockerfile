@@ -46,7 +46,8 @@ WORKDIR /state
 VOLUME ["/config", "/state"]
 USER 10001:10001
 EXPOSE 9464
-# SIGTERM lets the run in flight finish its writes and record itself, then syncer exits 0.
+# SIGTERM: no new write starts, writes in flight get a 20 s grace, the run is recorded as interrupted and its
+# lock released (exit 143); while `schedule` waits, it exits 0 at once.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["syncer"]
 CMD ["schedule"]

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from croniter import croniter
 
+from syncer import shutdown
 from syncer.cli import main
 from syncer.settings import SyncSettings, load_settings
 from syncer.settings.alerts import EmailAlert, SlackAlert, WebhookAlert
@@ -83,7 +84,7 @@ def _value_after(args: list[str], flag: str) -> list[str]:
 
 def known_syncer_env() -> set[str]:
     """SYNCER_* variables the program reads besides SYNCER_<SECTION>__<KEY> overrides."""
-    names = {"SYNCER_CONFIG"}
+    names = {"SYNCER_CONFIG", shutdown.GRACE_ENV}
     for param in main.params:
         if isinstance(param, click.Option) and param.envvar:
             names.add(str(param.envvar))
@@ -214,6 +215,8 @@ def test_each_workload_runs_a_real_command_with_a_config_and_secrets_that_exist(
     assert "/tmp" in mounts, "a read-only root filesystem needs a writable /tmp"
     assert str(settings.workdir).startswith(tuple(m for m in mounts if m != "/tmp")), "workdir must be writable"
     assert container["resources"]["requests"] and container["resources"]["limits"]
+    grace = float(env.get(shutdown.GRACE_ENV, shutdown.GRACE_SECONDS))
+    assert pod["terminationGracePeriodSeconds"] >= grace + 10, "Kubernetes must wait out syncer's shutdown grace"
 
 
 def test_one_cronjob_per_tracker_that_never_overlaps(tmp_path: Path) -> None:
@@ -290,6 +293,10 @@ def test_the_compose_file(tmp_path: Path) -> None:
     assert settings.state.url_env and env[settings.state.url_env].startswith("postgresql+psycopg://")
     assert settings.metrics.pushgateway_url == "http://pushgateway:9091"
     assert syncer["read_only"] is True and "/tmp" in syncer["tmpfs"]
+    assert (
+        syncer["stop_signal"] == "SIGTERM"
+        and int(syncer["stop_grace_period"].rstrip("s")) >= shutdown.GRACE_SECONDS + 10
+    )
     assert settings.schedule is not None
 
 
