@@ -62,11 +62,12 @@ def scatter_chart(points: Sequence[Point], *, value_label: str = "value", effort
     values = [p.value for p in points]
     efforts = [p.effort for p in points]
     positive = [v for v in values if v > 0]
-    log = bool(positive) and max(positive) / min(positive) > 100
+    floor = min(positive) if positive else 0.0
+    log = bool(positive) and max(positive) / floor > 100
 
     def vy(value: float) -> float:
         if log:
-            return math.log10(max(value, min(positive)))
+            return math.log10(max(value, floor))
         return value
 
     y_low, y_high = min(map(vy, values)), max(map(vy, values))

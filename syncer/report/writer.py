@@ -77,16 +77,7 @@ def _environment(autoescape: bool) -> Environment:
 
 
 def _context(report: GroomingReport) -> dict[str, Any]:
-    agenda = build_agenda(report)
-    return {
-        "r": report,
-        "agenda": agenda,
-        "duplicate_similarity": DUPLICATE_SIMILARITY,
-        # Already escaped SVG: the template marks it safe, as it does the bar charts.
-        "scatter": scatter_chart(
-            agenda.points, value_label="value (score numerator)", effort_label="effort (denominator)"
-        ),
-    }
+    return {"r": report, "agenda": build_agenda(report), "duplicate_similarity": DUPLICATE_SIMILARITY}
 
 
 def render_markdown(report: GroomingReport) -> str:
@@ -94,7 +85,12 @@ def render_markdown(report: GroomingReport) -> str:
 
 
 def render_html(report: GroomingReport) -> str:
-    return _environment(True).get_template("report.html.j2").render(_context(report))
+    context = _context(report)
+    # Already escaped SVG: the template marks it safe, as it does the bar charts. Markdown has no chart.
+    context["scatter"] = scatter_chart(
+        context["agenda"].points, value_label="value (score numerator)", effort_label="effort (denominator)"
+    )
+    return _environment(True).get_template("report.html.j2").render(context)
 
 
 def render_csv(report: GroomingReport) -> str:
