@@ -18,7 +18,7 @@ from syncer.scoring import BUCKETS
 from syncer.settings import ReportSettings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IssueRow:
     tracker: str
     key: str

@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
@@ -80,22 +80,21 @@ def _context(report: GroomingReport) -> dict[str, Any]:
     return {"r": report, "agenda": build_agenda(report), "duplicate_similarity": DUPLICATE_SIMILARITY}
 
 
-def render_markdown(report: GroomingReport) -> str:
-    return _environment(False).get_template("report.md.j2").render(_context(report))
+def _stream_markdown(report: GroomingReport, out: TextIO) -> None:
+    out.writelines(_environment(False).get_template("report.md.j2").generate(_context(report)))
 
 
-def render_html(report: GroomingReport) -> str:
+def _stream_html(report: GroomingReport, out: TextIO) -> None:
     context = _context(report)
     # Already escaped SVG: the template marks it safe, as it does the bar charts. Markdown has no chart.
     context["scatter"] = scatter_chart(
         context["agenda"].points, value_label="value (score numerator)", effort_label="effort (denominator)"
     )
-    return _environment(True).get_template("report.html.j2").render(context)
+    out.writelines(_environment(True).get_template("report.html.j2").generate(context))
 
 
-def render_csv(report: GroomingReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+def _stream_csv(report: GroomingReport, out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in report.rows:
         data = asdict(row)
@@ -103,7 +102,6 @@ def render_csv(report: GroomingReport) -> str:
         data["title"] = escape.clip(escape.clean(row.title), EXPORT_TITLE_MAX)
         data["url"] = escape.http_url(row.url) or ""
         writer.writerow([escape.csv_cell(data[c]) for c in CSV_COLUMNS])
-    return buffer.getvalue()
 
 
 def _exported(row: dict[str, Any]) -> dict[str, Any]:
@@ -140,28 +138,53 @@ def _exported_section(section: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def render_json(report: GroomingReport) -> str:
-    data = {
+def _stream_json(report: GroomingReport, out: TextIO) -> None:
+    """The same document `json.dumps(..., indent=1)` gives, written issue by issue: at 50,000 issues the whole
+    document as Python objects and then as one string cost hundreds of MB at the report's peak."""
+    head = {
         "generated": report.generated,
         "dry_run": report.dry_run,
         "totals": report.totals,
         "sections": [_exported_section(asdict(s)) for s in report.sections],
-        "issues": [_exported(asdict(r)) for r in report.rows],
+        "issues": [],
     }
-    return json.dumps(data, default=_jsonable, indent=1, ensure_ascii=False) + "\n"
+    text = json.dumps(head, default=_jsonable, indent=1, ensure_ascii=False)
+    if not report.rows:
+        out.write(text + "\n")
+        return
+    out.write(text.removesuffix("[]\n}") + "[")
+    for index, row in enumerate(report.rows):
+        item = json.dumps(_exported(asdict(row)), default=_jsonable, indent=1, ensure_ascii=False)
+        out.write(("\n" if index == 0 else ",\n") + "  " + item.replace("\n", "\n  "))
+    out.write("\n ]\n}\n")
 
 
-RENDERERS = {"md": render_markdown, "html": render_html, "csv": render_csv, "json": render_json}
+def _rendered(stream: Callable[[GroomingReport, TextIO], None]) -> Callable[[GroomingReport], str]:
+    def render(report: GroomingReport) -> str:
+        buffer = io.StringIO()
+        stream(report, buffer)
+        return buffer.getvalue()
+
+    return render
+
+
+render_markdown = _rendered(_stream_markdown)
+render_html = _rendered(_stream_html)
+render_csv = _rendered(_stream_csv)
+render_json = _rendered(_stream_json)
+
+WRITERS = {"md": _stream_markdown, "html": _stream_html, "csv": _stream_csv, "json": _stream_json}
 
 
 def write_reports(report: GroomingReport, folder: Path, formats: Sequence[str]) -> list[Path]:
-    """Write each requested format into `folder`; returns the paths written."""
+    """Write each requested format into `folder`, streamed to the file; returns the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
         path = folder / FILES[fmt]
         tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(RENDERERS[fmt](report), encoding="utf-8")
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            WRITERS[fmt](report, out)
         tmp.replace(path)
         written.append(path)
     return written
