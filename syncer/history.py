@@ -85,22 +85,12 @@ def explain(current: Snapshot, rows: Sequence[HistoryRow]) -> tuple[str, ...]:
         return ()
     before = prev.snapshot
     since = prev.last_seen.date().isoformat()
-    details: list[str] = []
-    if before.model != current.model:
-        details.append(f"model {before.model.upper()} -> {current.model.upper()}")
-    changed = [
-        k for k in sorted(set(before.inputs) | set(current.inputs)) if before.inputs.get(k) != current.inputs.get(k)
-    ]
-    details.extend(
-        f"{k} {fmt(before.inputs.get(k))} -> {fmt(current.inputs.get(k))}" for k in changed[:MAX_INPUTS_LISTED]
-    )
-    if len(changed) > MAX_INPUTS_LISTED:
-        details.append(f"and {len(changed) - MAX_INPUTS_LISTED} more")
+    details = cause(before, current)
     if before.score != current.score:
         head = f"Score {_score(before.score)} -> {_score(current.score)} since {since}"
     else:
         head = f"Score unchanged ({_score(current.score)}) since {since}"
-    return (head + (": " + ", ".join(details) if details else ""),)
+    return (head + (": " + details if details else ""),)
 
 
 def comment_lines(
@@ -122,15 +112,29 @@ def comment_lines(
     return out
 
 
+def cause(before: Snapshot, now: Snapshot) -> str:
+    """The inputs that changed between two snapshots ("effort 0.5 -> 8"); "" when none of the issue's own did
+    (it moved because other issues did, or one was done)."""
+    details: list[str] = []
+    if before.model != now.model:
+        details.append(f"model {before.model.upper()} -> {now.model.upper()}")
+    changed = [k for k in sorted(set(before.inputs) | set(now.inputs)) if before.inputs.get(k) != now.inputs.get(k)]
+    details.extend(f"{k} {fmt(before.inputs.get(k))} -> {fmt(now.inputs.get(k))}" for k in changed[:MAX_INPUTS_LISTED])
+    if len(changed) > MAX_INPUTS_LISTED:
+        details.append(f"and {len(changed) - MAX_INPUTS_LISTED} more")
+    return ", ".join(details)
+
+
 def moves(snapshots: Sequence[Snapshot], history: Mapping[str, Sequence[HistoryRow]]) -> list[dict[str, Any]]:
-    """What moved since the last run (score or rank), for the run report; biggest rank jumps first."""
+    """What moved since the last run (score, rank or bucket) over the whole ranking, with the inputs that caused
+    it; biggest rank jumps first."""
     out: list[dict[str, Any]] = []
     for snap in snapshots:
         rows = history.get(snap.key)
         if not rows:
             continue
         last = rows[0].snapshot
-        if last.score == snap.score and last.rank == snap.rank:
+        if last.score == snap.score and last.rank == snap.rank and last.bucket == snap.bucket:
             continue
         out.append(
             {
@@ -140,6 +144,9 @@ def moves(snapshots: Sequence[Snapshot], history: Mapping[str, Sequence[HistoryR
                 "score_to": snap.score,
                 "rank_from": last.rank,
                 "rank_to": snap.rank,
+                "bucket_from": last.bucket,
+                "bucket_to": snap.bucket,
+                "cause": cause(last, snap),
             }
         )
     out.sort(key=lambda m: (-abs((m["rank_from"] or 0) - (m["rank_to"] or 0)), m["key"]))

@@ -10,7 +10,7 @@ as `interrupted` (no history, alerts or report from a partial run) and `Interrup
 done within the grace, the deadline records the run and releases the lock itself.
 
 A dry run (`plan`) takes no lock and records nothing: it reads the history only so the planned comments are
-the ones a real run would write.
+the ones a real run would write. It writes the report only when asked (`report=True`, the CLI's `--report`).
 """
 
 from __future__ import annotations
@@ -96,14 +96,25 @@ def run_job(
     factory: ConnectorFactory | None = None,
     now: datetime | None = None,
     progress: PullProgress | None = None,
+    report: bool = False,
 ) -> JobResult:
-    """Raises `LockHeld` (exit 4) when another run holds a tracker, `StateSchemaError`/`ConfigError` (exit 2)."""
+    """`report`: write the grooming report even on a dry run (a real run always does, when enabled).
+
+    Raises `LockHeld` (exit 4) when another run holds a tracker, `StateSchemaError`/`ConfigError` (exit 2)."""
     now = now or datetime.now(UTC)
     preflight(settings, config_path)
     store = StateStore.open(settings.state.resolved_url(settings.workdir).get_secret_value(), writable=not dry_run)
     try:
         sync = partial(
-            _sync, settings, store, only=only, config_path=config_path, factory=factory, now=now, progress=progress
+            _sync,
+            settings,
+            store,
+            only=only,
+            config_path=config_path,
+            factory=factory,
+            now=now,
+            progress=progress,
+            want_report=report,
         )
         if dry_run:
             return sync(dry_run=True)
@@ -194,6 +205,7 @@ def _sync(
     run_id: int | None = None,
     before_write: Callable[[], None] | None = None,
     progress: PullProgress | None = None,
+    want_report: bool = False,
 ) -> JobResult:
     from syncer.report import publish  # the report package imports the pipeline; keep start-up light
 
@@ -230,7 +242,9 @@ def _sync(
         result.moved.extend(moves(tracker_snaps, history.get(name, {})))
     if not dry_run:
         result.history_rows = store.record_history(run_id, [s for v in snaps.values() for s in v], now)
-    report.report_files = [str(p) for p in publish(report, settings, explained, _flow(settings, store, report, now))]
+    if not dry_run or want_report:
+        flow = _flow(settings, store, report, now)
+        report.report_files = [str(p) for p in publish(report, settings, explained, flow, moved=result.moved)]
     return result
 
 

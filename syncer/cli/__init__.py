@@ -37,7 +37,7 @@ def main(verbose: int, log_format: str, log_level: str | None) -> None:
     configure(log_format, log_level, verbose=verbose)  # type: ignore[arg-type]
 
 
-COMMAND_MODULES = ("run", "demo", "score", "sandbox", "schedule", "doctor", "init", "config")
+COMMAND_MODULES = ("run", "demo", "report", "score", "sandbox", "schedule", "doctor", "init", "config")
 """Modules under syncer.cli that add their commands to `main` when imported."""
 
 

@@ -121,7 +121,13 @@ def report_interrupted(exc: shutdown.Interrupted, settings: SyncSettings, *, as_
 
 
 def run_or_exit(
-    settings: SyncSettings, *, trackers: tuple[str, ...] = (), dry_run: bool, config: str, as_json: bool = False
+    settings: SyncSettings,
+    *,
+    trackers: tuple[str, ...] = (),
+    dry_run: bool,
+    config: str,
+    as_json: bool = False,
+    report: bool = False,
 ) -> JobResult:
     """The job (lock, run, history, alerts); a held lock exits 4, a state or config problem exits 2."""
     from syncer.cli.render import pull_progress
@@ -130,7 +136,9 @@ def run_or_exit(
         defer_console_alerts()  # the summary comes first, then a digest of the alerts
     try:
         with shutdown.handle_signals(), pull_progress() as progress:
-            return run_job(settings, only=trackers, dry_run=dry_run, config_path=config, progress=progress)
+            return run_job(
+                settings, only=trackers, dry_run=dry_run, config_path=config, progress=progress, report=report
+            )
     except shutdown.Interrupted as exc:
         report_interrupted(exc, settings, as_json=as_json)
     except LockHeld as exc:
@@ -153,11 +161,22 @@ def allowing_mass_needs_input(settings: SyncSettings, allow: bool) -> SyncSettin
     return settings.model_copy(update={"safety": settings.safety.model_copy(update={"allow_mass_needs_input": True})})
 
 
+REPORT_HELP = "Also write the grooming report on a dry run (marked as one); a real run always writes it."
+
+
 def execute(
-    settings: SyncSettings, *, trackers: tuple[str, ...], dry_run: bool, config: str | None, as_json: bool = False
+    settings: SyncSettings,
+    *,
+    trackers: tuple[str, ...],
+    dry_run: bool,
+    config: str | None,
+    as_json: bool = False,
+    report: bool = False,
 ) -> JobResult:
     check_trackers(settings, trackers)
-    return run_or_exit(settings, trackers=trackers, dry_run=dry_run, config=str(config_path(config)), as_json=as_json)
+    return run_or_exit(
+        settings, trackers=trackers, dry_run=dry_run, config=str(config_path(config)), as_json=as_json, report=report
+    )
 
 
 @main.command("run")
@@ -166,13 +185,16 @@ def execute(
 @click.option("--tracker", "trackers", multiple=True, help="Only this tracker (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary object on stdout.")
 @click.option("--allow-mass-needs-input", "allow_mass", is_flag=True, help=ALLOW_MASS_HELP)
-def run_command(config: str | None, dry_run: bool, trackers: tuple[str, ...], as_json: bool, allow_mass: bool) -> None:
+@click.option("--report", "report", is_flag=True, help=REPORT_HELP)
+def run_command(
+    config: str | None, dry_run: bool, trackers: tuple[str, ...], as_json: bool, allow_mass: bool, report: bool
+) -> None:
     """Pull, score, check WIP and write back: one full cycle."""
     # The whole command, not only the job: a SIGTERM that lands after the writes, while the summary is printed,
     # must not kill the process with the default action (exit -15 instead of the run's own code).
     with shutdown.handle_signals():
         settings = allowing_mass_needs_input(load_or_exit(config), allow_mass)
-        result = execute(settings, trackers=trackers, dry_run=dry_run, config=config, as_json=as_json)
+        result = execute(settings, trackers=trackers, dry_run=dry_run, config=config, as_json=as_json, report=report)
         finish(result, settings, as_json=as_json, show_plan=dry_run)
 
 
@@ -181,8 +203,9 @@ def run_command(config: str | None, dry_run: bool, trackers: tuple[str, ...], as
 @click.option("--tracker", "trackers", multiple=True, help="Only this tracker (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary object on stdout.")
 @click.option("--allow-mass-needs-input", "allow_mass", is_flag=True, help=ALLOW_MASS_HELP)
-def plan_command(config: str | None, trackers: tuple[str, ...], as_json: bool, allow_mass: bool) -> None:
-    """Same as `run --dry-run`: print the planned changes as a table, write nothing."""
+@click.option("--report", "report", is_flag=True, help=REPORT_HELP)
+def plan_command(config: str | None, trackers: tuple[str, ...], as_json: bool, allow_mass: bool, report: bool) -> None:
+    """Same as `run --dry-run`: print the planned changes as a table, write nothing (but the report with --report)."""
     settings = allowing_mass_needs_input(load_or_exit(config), allow_mass)
-    result = execute(settings, trackers=trackers, dry_run=True, config=config, as_json=as_json)
+    result = execute(settings, trackers=trackers, dry_run=True, config=config, as_json=as_json, report=report)
     finish(result, settings, as_json=as_json, show_plan=True)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from syncer.models import IssueRef
-from syncer.pipeline import RunReport
+from syncer.pipeline import RunReport, TrackerRun
+from syncer.report import snapshot
 from syncer.report.content import GroomingReport, build_report
 from syncer.report.flowview import FlowReport
 from syncer.report.writer import write_reports
 from syncer.settings import SyncSettings
 
-__all__ = ["GroomingReport", "build_report", "publish", "write_reports"]
+__all__ = ["GroomingReport", "NothingStored", "build_report", "folder", "publish", "rebuild", "write_reports"]
+
+
+def folder(settings: SyncSettings) -> Path:
+    return settings.report.dir or settings.workdir / "reports"
 
 
 def publish(
@@ -20,10 +28,93 @@ def publish(
     settings: SyncSettings,
     changes: Mapping[IssueRef, str] | None = None,
     flow: FlowReport | None = None,
+    *,
+    write: bool = True,
+    moved: Sequence[Mapping[str, Any]] = (),
 ) -> list[Path]:
-    """Write the configured report formats for a finished run; returns the files written."""
-    if not settings.report.enabled:
+    """After a run: remember each tracker it synced (a real run only), then write the configured formats when
+    `write` (and the report is enabled). Returns the files written.
+
+    A tracker this run could not sync keeps its last good section, marked with when that was.
+    """
+    where = folder(settings)
+    changes = changes or {}
+    with snapshot.locked(where):
+        previous = snapshot.load(where)
+        activity: dict[IssueRef, datetime] = {}
+        synced: dict[str, datetime] = {}
+        shown: list[TrackerRun] = []
+        fresh: dict[str, snapshot.TrackerSnapshot] = {}
+        movers = [m for m in moved if m.get("tracker") not in {t.name for t in run.trackers if t.error}]
+        for tracker in run.trackers:
+            before = previous.get(tracker.name)
+            if tracker.error is None:
+                touched = snapshot.activity(tracker, before)
+                activity.update({IssueRef(tracker.name, k): v for k, v in touched.items()})
+                shown.append(tracker)
+                if not run.dry_run:
+                    mine = {ref.key: text for ref, text in changes.items() if ref.tracker == tracker.name}
+                    fresh[tracker.name] = snapshot.take(
+                        tracker, before, synced=run.finished or run.started, changes=mine, moved=moved
+                    )
+            elif before is not None:
+                last = before.run()
+                last.error, last.error_kind = tracker.error, tracker.error_kind
+                shown.append(last)
+                synced[tracker.name] = before.synced
+                activity.update({IssueRef(tracker.name, k): v for k, v in before.human.items()})
+                changes = {**changes, **{IssueRef(tracker.name, k): v for k, v in before.changes.items()}}
+                movers.extend(before.moved)
+            else:
+                shown.append(tracker)
+        if fresh:
+            snapshot.save(where, {**previous, **fresh})
+    if not write or not settings.report.enabled:
         return []
-    folder = settings.report.dir or settings.workdir / "reports"
-    report = build_report(run, settings.report, run.finished or run.started, changes, flow)
-    return write_reports(report, folder, settings.report.formats)
+    report = build_report(
+        replace(run, trackers=shown),
+        settings.report,
+        run.finished or run.started,
+        changes,
+        flow,
+        activity=activity,
+        synced=synced,
+        moved=movers,
+    )
+    return write_reports(report, where, settings.report.formats)
+
+
+class NothingStored(Exception):
+    """No run has stored a report's data in this folder yet."""
+
+
+def rebuild(
+    settings: SyncSettings, *, now: datetime, formats: Sequence[str] | None = None, out: Path | None = None
+) -> list[Path]:
+    """The report from the last real run's stored results, without calling the trackers (`syncer report`).
+
+    Each configured tracker shows what its last successful run stored, marked with when; one never synced
+    says so. Raises `NothingStored` when no run stored anything for the configured trackers here.
+    """
+    where = folder(settings)
+    stored = snapshot.load(where)
+    names = [t.name for t in settings.trackers]
+    if not any(n in stored for n in names):
+        raise NothingStored(f"no stored run in {snapshot.path(where)}: run `syncer run` first")
+    shown: list[TrackerRun] = []
+    activity: dict[IssueRef, datetime] = {}
+    changes: dict[IssueRef, str] = {}
+    moved: list[dict[str, Any]] = []
+    for tracker in settings.trackers:
+        last = stored.get(tracker.name)
+        if last is None:
+            shown.append(TrackerRun(tracker.name, tracker.kind, error="not synced yet", error_kind="unavailable"))
+            continue
+        shown.append(last.run())
+        activity.update({IssueRef(tracker.name, k): v for k, v in last.human.items()})
+        changes.update({IssueRef(tracker.name, k): v for k, v in last.changes.items()})
+        moved.extend(last.moved)
+    synced = {n: stored[n].synced for n in names if n in stored}
+    run = RunReport(started=now, dry_run=False, trackers=shown, finished=now)
+    report = build_report(run, settings.report, now, changes, activity=activity, synced=synced, moved=moved)
+    return write_reports(report, out or where, list(formats or settings.report.formats))

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from syncer.models import IssueRef, ScoreResult, StatusCategory, TrackerIssue, WipBreach, natural_key
 from syncer.pipeline import RunReport, TrackerRun
@@ -57,6 +58,35 @@ class TrackerSection:
     duplicates: tuple[DuplicatePair, ...]
     buckets: tuple[tuple[str, int], ...]
     score_histogram: tuple[tuple[str, int], ...]
+    synced: datetime | None = None
+    """When this tracker was last synced, if that was not this run (its content is from then)."""
+
+
+@dataclass(frozen=True)
+class Mover:
+    """An issue whose rank or bucket changed since the run before, over the whole ranking (not only the top)."""
+
+    tracker: str
+    key: str
+    title: str
+    url: str
+    rank_from: int | None
+    rank_to: int | None
+    bucket_from: str | None
+    bucket_to: str | None
+    score_from: float | None
+    score_to: float | None
+    cause: str
+    """The issue's own inputs that changed ("effort 0.5 -> 8"); "" when it moved because other issues did."""
+
+    @property
+    def delta(self) -> int:
+        """Places gained (positive) or lost (negative); entering or leaving the ranking counts from its end."""
+        return (self.rank_from or 0) - (self.rank_to or 0) if self.rank_from and self.rank_to else 0
+
+
+MOVERS_EACH_WAY = 10
+"""Biggest risers and biggest fallers listed; bucket changes come on top of those (up to this many more)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +98,8 @@ class GroomingReport:
     """Every issue, ranked ones first: the CSV/JSON export."""
     flow: FlowReport | None = field(default=None, repr=False)
     """Flow metrics and the Now-list forecast, when the state store was at hand."""
+    movers: tuple[Mover, ...] = ()
+    """Bucket changes, then the biggest rises, then the biggest falls since the run before (see `select_movers`)."""
 
     @property
     def totals(self) -> dict[str, int]:
@@ -78,10 +110,14 @@ class GroomingReport:
             "wip_breaches": sum(len(s.breaches) for s in self.sections),
             "stale": sum(len(s.stale) for s in self.sections),
             "duplicates": sum(len(s.duplicates) for s in self.sections),
+            "movers": len(self.movers),
         }
 
 
-def _row(issue: TrackerIssue, result: ScoreResult, now: datetime, change: str) -> IssueRow:
+def _row(
+    issue: TrackerIssue, result: ScoreResult, now: datetime, change: str, touched: datetime | None = None
+) -> IssueRow:
+    """`touched`: the last activity by people, when known (syncer's own writes also bump `updated`)."""
     ve = value_and_effort(result.breakdown) if result.breakdown is not None and result.score is not None else None
     started = issue.status_entered if issue.status_category is StatusCategory.IN_PROGRESS else None
     return IssueRow(
@@ -97,7 +133,7 @@ def _row(issue: TrackerIssue, result: ScoreResult, now: datetime, change: str) -
         formula=result.breakdown.formula if result.breakdown else "",
         problems=tuple(f"{p.input}: {p.message}" for p in result.problems),
         change=change,
-        days_since_update=max(0.0, (now - issue.updated).total_seconds() / 86400),
+        days_since_update=max(0.0, (now - (touched or issue.updated)).total_seconds() / 86400),
         value=ve[0] if ve else None,
         effort=ve[1] if ve else None,
         missing=tuple(dict.fromkeys(p.input for p in result.problems)),
@@ -132,10 +168,25 @@ def histogram(scores: Sequence[float], bins: int = 8) -> tuple[tuple[str, int], 
     return tuple(out)
 
 
+def _rows(
+    run: TrackerRun, now: datetime, changes: Mapping[IssueRef, str], activity: Mapping[IssueRef, datetime]
+) -> list[IssueRow]:
+    return [
+        _row(i, run.results[i.ref], now, changes.get(i.ref, ""), activity.get(i.ref))
+        for i in run.issues
+        if i.ref in run.results
+    ]
+
+
 def _section(
-    run: TrackerRun, settings: ReportSettings, now: datetime, changes: Mapping[IssueRef, str]
+    run: TrackerRun,
+    settings: ReportSettings,
+    now: datetime,
+    changes: Mapping[IssueRef, str],
+    activity: Mapping[IssueRef, datetime],
+    synced: datetime | None,
 ) -> TrackerSection:
-    rows = [_row(i, run.results[i.ref], now, changes.get(i.ref, "")) for i in run.issues if i.ref in run.results]
+    rows = _rows(run, now, changes, activity)
     ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: r.rank or 0)
     open_issues = [i for i in run.issues if i.status_category is not StatusCategory.DONE]
     open_keys = {i.key for i in open_issues}
@@ -158,7 +209,55 @@ def _section(
         duplicates=tuple(find_duplicates(open_issues, settings.duplicate_threshold)),
         buckets=tuple((b, buckets.get(b, 0)) for b in order),
         score_histogram=histogram([r.score for r in ranked if r.score is not None]),
+        synced=synced,
     )
+
+
+def select_movers(
+    moved: Sequence[Mapping[str, Any]], issues: Mapping[IssueRef, TrackerIssue], each_way: int = MOVERS_EACH_WAY
+) -> tuple[Mover, ...]:
+    """From every move of the run (`syncer.history.moves`, the full ranking): bucket changes (into or out of Now
+    first), then the biggest rises and the biggest falls (ties: the higher new rank first), each issue once."""
+    all_movers: list[Mover] = []
+    for raw in moved:
+        issue = issues.get(IssueRef(str(raw["tracker"]), str(raw["key"])))
+        if issue is None:
+            continue
+        all_movers.append(
+            Mover(
+                tracker=issue.tracker,
+                key=issue.key,
+                title=issue.title,
+                url=issue.url,
+                rank_from=raw.get("rank_from"),
+                rank_to=raw.get("rank_to"),
+                bucket_from=raw.get("bucket_from"),
+                bucket_to=raw.get("bucket_to"),
+                score_from=raw.get("score_from"),
+                score_to=raw.get("score_to"),
+                cause=str(raw.get("cause") or ""),
+            )
+        )
+    order = {b: i for i, b in enumerate(BUCKETS)}
+
+    def by_bucket(m: Mover) -> tuple[int, int, tuple[tuple[int, int | str], ...]]:
+        # Into or out of Now first, then Next; among those, the higher new rank first.
+        closest = min(order.get(m.bucket_from or "", len(order)), order.get(m.bucket_to or "", len(order)))
+        return (closest, m.rank_to or 1 << 30, natural_key(m.key))
+
+    def by_size(m: Mover) -> tuple[int, int, tuple[tuple[int, int | str], ...]]:
+        return (-abs(m.delta), m.rank_to or 1 << 30, natural_key(m.key))
+
+    buckets = sorted((m for m in all_movers if m.bucket_from != m.bucket_to), key=by_bucket)[:each_way]
+    rises = sorted((m for m in all_movers if m.delta > 0), key=by_size)[:each_way]
+    falls = sorted((m for m in all_movers if m.delta < 0), key=by_size)[:each_way]
+    seen: set[tuple[str, str]] = set()
+    out: list[Mover] = []
+    for m in (*buckets, *rises, *falls):
+        if (m.tracker, m.key) not in seen:
+            seen.add((m.tracker, m.key))
+            out.append(m)
+    return tuple(out)
 
 
 def build_report(
@@ -167,10 +266,26 @@ def build_report(
     now: datetime,
     changes: Mapping[IssueRef, str] | None = None,
     flow: FlowReport | None = None,
+    *,
+    activity: Mapping[IssueRef, datetime] | None = None,
+    synced: Mapping[str, datetime] | None = None,
+    moved: Sequence[Mapping[str, Any]] = (),
 ) -> GroomingReport:
-    sections = tuple(_section(t, settings, now, changes or {}) for t in run.trackers)
+    """`activity`: each issue's last activity by people (else its `updated`); `synced`: for trackers whose
+    content comes from an earlier run (this one could not sync them, or `syncer report`), when that was;
+    `moved`: every move since the run before (`syncer.history.moves`), from which the movers are chosen."""
+    changes, activity, synced = changes or {}, activity or {}, synced or {}
+    sections = tuple(_section(t, settings, now, changes, activity, synced.get(t.name)) for t in run.trackers)
     everything: list[IssueRow] = []
     for t in run.trackers:
-        rows = [_row(i, t.results[i.ref], now, (changes or {}).get(i.ref, "")) for i in t.issues if i.ref in t.results]
+        rows = _rows(t, now, changes, activity)
         everything.extend(sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, natural_key(r.key))))
-    return GroomingReport(generated=now, dry_run=run.dry_run, sections=sections, rows=tuple(everything), flow=flow)
+    issues = {i.ref: i for t in run.trackers for i in t.issues}
+    return GroomingReport(
+        generated=now,
+        dry_run=run.dry_run,
+        sections=sections,
+        rows=tuple(everything),
+        flow=flow,
+        movers=select_movers(moved, issues),
+    )

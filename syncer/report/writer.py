@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -108,7 +109,10 @@ def _exported(row: dict[str, Any]) -> dict[str, Any]:
     """An issue row for the JSON export: text cleaned of control and bidi characters (keys too: no real Jira or
     Linear key has one), URLs http(s) or ""."""
     out = dict(row)
-    for key in ("key", "a_key", "b_key", "title", "status", "assignee", "change", "a_title", "b_title"):
+    for key in (
+        "key", "a_key", "b_key", "title", "status", "assignee", "change", "a_title", "b_title", "cause", "bucket_from",
+        "bucket_to",
+    ):  # fmt: skip
         if isinstance(out.get(key), str):
             out[key] = escape.clip(escape.clean(out[key]), EXPORT_TITLE_MAX)
     for key in ("url", "a_url", "b_url"):
@@ -146,7 +150,8 @@ def _stream_json(report: GroomingReport, out: TextIO) -> None:
         "dry_run": report.dry_run,
         "totals": report.totals,
         "sections": [_exported_section(asdict(s)) for s in report.sections],
-        "issues": [],
+        "movers": [_exported(asdict(m)) for m in report.movers],
+        "issues": [],  # streamed below, row by row: must stay the last key
     }
     text = json.dumps(head, default=_jsonable, indent=1, ensure_ascii=False)
     if not report.rows:
@@ -177,14 +182,24 @@ WRITERS = {"md": _stream_markdown, "html": _stream_html, "csv": _stream_csv, "js
 
 
 def write_reports(report: GroomingReport, folder: Path, formats: Sequence[str]) -> list[Path]:
-    """Write each requested format into `folder`, streamed to the file; returns the paths written."""
+    """Write each requested format into `folder`, streamed to a temporary file; returns the paths written.
+
+    All or nothing as far as a file system allows: every format is written to its temporary file first, so a
+    failing render or write (disk full, permissions) leaves the previous report whole; only then are the files
+    renamed into place, each rename atomic.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt in formats:
-        path = folder / FILES[fmt]
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        with tmp.open("w", encoding="utf-8", newline="") as out:
-            WRITERS[fmt](report, out)
-        tmp.replace(path)
-        written.append(path)
-    return written
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for fmt in dict.fromkeys(formats):
+            path = folder / FILES[fmt]
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            staged.append((tmp, path))
+            with tmp.open("w", encoding="utf-8", newline="") as out:
+                WRITERS[fmt](report, out)
+        for tmp, path in staged:
+            tmp.replace(path)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    return [path for _, path in staged]
