@@ -27,7 +27,7 @@ from .scenarios import (
 )
 
 SHORT = {"issues": 12, "fault_seeds": [1], "kill_seeds": [1]}
-LONG = {"issues": 60, "fault_seeds": list(range(1, 11)), "kill_seeds": list(range(1, 21))}
+LONG = {"issues": 60, "fault_seeds": list(range(1, 11)), "aimed_seeds": [11, 12], "kill_seeds": list(range(1, 41))}
 JIRA_WRITES = {"comment create", "comment edit", "comment delete", "field PUT", "property PUT"}
 LINEAR_WRITES = {"CreateComment", "UpdateComment", "DeleteComment", "UpsertAttachment", "label mutation"}
 
@@ -38,6 +38,9 @@ def run_jira(tmp_path: Path, jira_server: Any, size: dict[str, Any]) -> tuple[Ta
     faults, kills = Tally(), Tally()
     for s in size["fault_seeds"]:
         jira_fault_session(start, workdir, tmp_path / f"faults-{s}", jira_server, expected, seed_=s, tally=faults)
+    for s in size.get("aimed_seeds", []):
+        folder = tmp_path / f"aimed-{s}"
+        jira_fault_session(start, workdir, folder, jira_server, expected, seed_=s, tally=faults, aimed=True)
     for s in size["kill_seeds"]:
         folder = tmp_path / f"kills-{s}"
         jira_kill_session(start, workdir, folder, jira_server, expected, seed_=s, tally=kills, horizon=took)
