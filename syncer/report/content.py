@@ -182,11 +182,9 @@ def _section(
     run: TrackerRun,
     settings: ReportSettings,
     now: datetime,
-    changes: Mapping[IssueRef, str],
-    activity: Mapping[IssueRef, datetime],
     synced: datetime | None,
+    rows: Sequence[IssueRow],
 ) -> TrackerSection:
-    rows = _rows(run, now, changes, activity)
     ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: r.rank or 0)
     open_issues = [i for i in run.issues if i.status_category is not StatusCategory.DONE]
     open_keys = {i.key for i in open_issues}
@@ -275,10 +273,10 @@ def build_report(
     content comes from an earlier run (this one could not sync them, or `syncer report`), when that was;
     `moved`: every move since the run before (`syncer.history.moves`), from which the movers are chosen."""
     changes, activity, synced = changes or {}, activity or {}, synced or {}
-    sections = tuple(_section(t, settings, now, changes, activity, synced.get(t.name)) for t in run.trackers)
+    per_tracker = [(t, _rows(t, now, changes, activity)) for t in run.trackers]  # built once, used twice
+    sections = tuple(_section(t, settings, now, synced.get(t.name), rows) for t, rows in per_tracker)
     everything: list[IssueRow] = []
-    for t in run.trackers:
-        rows = _rows(t, now, changes, activity)
+    for _t, rows in per_tracker:
         everything.extend(sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, natural_key(r.key))))
     issues = {i.ref: i for t in run.trackers for i in t.issues}
     return GroomingReport(
