@@ -19,17 +19,15 @@ Refused credentials or an unusable tracker stop the whole apply (`TrackerUnavail
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from connectors.base import CommentJournal
-from connectors.concurrency import AdaptiveLimit
+from connectors.concurrency import AdaptiveLimit, map_adaptive
 from connectors.errors import RateLimitedError, RetriableConnectorError, TrackerUnavailable
 from connectors.jira.adf import find_marker, to_adf, to_wiki
 from connectors.jira.client import JiraClient
@@ -121,26 +119,13 @@ class JiraWriter:
         self._journal_position = {key: i for i, key in enumerate(self._to_journal)}
         self._journaled_upto = 0
 
-        def write(item: IssueWrite) -> _Outcome:
-            with limit:
-                return self._write_guarded(item)
-
         try:
-            with ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="jira-write") as pool:
-                # Each write runs in a copy of this context, so its log lines and metrics keep the tracker name.
-                context = contextvars.copy_context()
-                outcomes = list(pool.map(lambda w: context.copy().run(write, w), plan.writes))
+            outcomes = map_adaptive(self._write_guarded, plan.writes, limit, name="jira-write")
         finally:
             self.client.limiter = None
             self._flush_journal(force=True)
         if plan.writes:
-            log.info(
-                "jira.write-concurrency start=%d peak=%d end=%d throttled=%d",
-                self.concurrency,
-                limit.peak,
-                limit.limit,
-                limit.throttles,
-            )
+            log.info("jira.write-concurrency %s", limit.summary())
         failures = tuple(
             WriteFailure(write.ref, message)
             for write, outcome in zip(plan.writes, outcomes, strict=True)

@@ -12,6 +12,9 @@ Linear answers most errors in the body, so the status code alone says little:
     a 200 that is not a GraphQL answer   -> RetriableConnectorError (a proxy page, a cut-off body)
     a 4xx that is not a GraphQL answer   -> TrackerUnavailable at once (wrong `url`), not retried
 
+While the writer has set `limiter`, every answer also steers how many writes are in flight: clean answers let
+it grow, a RATELIMITED answer or a budget near its limit (`ratelimit.near_limit`) halves it.
+
 Retries use the shared policy (`connectors.retry.build_retrying`); when they run out the error becomes
 `TrackerUnavailable`, so the pipeline reports the tracker instead of crashing.
 """
@@ -26,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from connectors.concurrency import AdaptiveLimit
 from connectors.errors import (
     AuthenticationFailed,
     RateLimitedError,
@@ -99,6 +103,8 @@ class LinearClient:
         )
         self.requests_sent = 0
         self._refused_in_a_row = 0
+        self.limiter: AdaptiveLimit | None = None
+        """Set by the connector while it writes: told about every answer, so write concurrency follows Linear's."""
 
     def close(self) -> None:
         self._http.close()
@@ -139,13 +145,21 @@ class LinearClient:
         except httpx.TransportError as exc:
             metrics.count_request("retriable")
             raise RetriableConnectorError(f"connection failed: {exc}") from exc
-        self.budget.observe(response.headers)
+        near_limit = self.budget.observe(response.headers)
+        limiter = self.limiter
         try:
             data = self._classify(response, operation)
         except Exception as exc:
             metrics.count_request(metrics.request_outcome(exc))
+            if limiter is not None and isinstance(exc, RateLimitedError):
+                limiter.throttled()
             raise
         metrics.count_request("ok")
+        if limiter is not None:
+            if near_limit:
+                limiter.throttled()
+            else:
+                limiter.answered()
         self._refused_in_a_row = 0
         return data
 

@@ -7,19 +7,18 @@ when configured). Linear has no WIP limits of its own; the limits in the config 
 
 from __future__ import annotations
 
-import contextvars
 import difflib
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 from graphql import parse
 from pydantic import SecretStr
 
+from connectors.concurrency import AdaptiveLimit, map_adaptive
 from connectors.errors import AuthenticationFailed, ConnectorError, TrackerConfigError, TrackerUnavailable
 from connectors.linear import queries
 from connectors.linear.auth import build_auth
@@ -231,7 +230,10 @@ class LinearConnector:
         )
 
     def apply(self, plan: WritebackPlan) -> ApplyResult:
-        """Write each issue's changes (in parallel up to `[http] write_concurrency`).
+        """Write each issue's changes, `[http] write_concurrency` at a time at first.
+
+        The number in flight grows towards `max_write_concurrency` while Linear answers cleanly and halves on a
+        RATELIMITED answer or a budget near its limit (`connectors.concurrency`, `LinearClient.limiter`).
 
         A refused write is that issue's failure; if Linear becomes unreachable or refuses the credential, the
         remaining issues are reported as not written (the next run retries them) instead of each waiting out
@@ -260,10 +262,15 @@ class LinearConnector:
             except ConnectorError as exc:
                 return str(exc)
 
-        with ThreadPoolExecutor(max_workers=self.http.write_concurrency, thread_name_prefix="linear-write") as pool:
-            # Each write runs in a copy of this context, so its log lines and metrics keep the tracker name.
-            context = contextvars.copy_context()
-            outcomes = list(pool.map(lambda w: context.copy().run(one, w), plan.writes))
+        start = self.http.write_concurrency
+        limit = AdaptiveLimit(start, max(start, self.http.max_write_concurrency))
+        self.client.limiter = limit
+        try:
+            outcomes = map_adaptive(one, plan.writes, limit, name="linear-write")
+        finally:
+            self.client.limiter = None
+        if plan.writes:
+            log.info("linear.write-concurrency %s", limit.summary())
         failures = tuple(
             WriteFailure(w.ref, o) for w, o in zip(plan.writes, outcomes, strict=True) if isinstance(o, str)
         )

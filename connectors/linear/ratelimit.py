@@ -5,6 +5,9 @@ Every answer carries `X-RateLimit-Requests-{Limit,Remaining,Reset}` and `X-RateL
 The reset values are UTC epoch *milliseconds* (older docs said seconds, so values below 1e11 are read as
 seconds). A refused request is HTTP 400 with `extensions.code == "RATELIMITED"`, not 429; `Retry-After` is not
 documented, so the wait comes from the reset of the budget that ran out.
+
+Two thresholds: below `NEAR_LIMIT` of a budget the writers halve how many writes they keep in flight (as Jira's
+`X-RateLimit-NearLimit` makes them), below `LOW_WATER` each request also waits for its share to drip back.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
@@ -20,6 +23,8 @@ log = logging.getLogger(__name__)
 BUDGETS = ("Requests", "Complexity", "Endpoint-Requests")
 LOW_WATER = 0.05
 """Below this share of a budget left, requests are spread out over the time until its reset."""
+NEAR_LIMIT = 0.2
+"""Below this share of a budget left, concurrent writes are cut back (the share Jira Cloud flags as near its limit)."""
 _MS_THRESHOLD = 1e11
 
 
@@ -54,6 +59,14 @@ def read_budgets(headers: Mapping[str, str]) -> list[BudgetState]:
         if state.limit is not None or state.remaining is not None or state.reset is not None:
             found.append(state)
     return found
+
+
+def near_limit(budgets: Iterable[BudgetState]) -> bool:
+    """Whether any budget has less than `NEAR_LIMIT` of its limit left: time to send fewer requests at once."""
+    return any(
+        b.limit is not None and b.remaining is not None and b.limit > 0 and b.remaining < b.limit * NEAR_LIMIT
+        for b in budgets
+    )
 
 
 def refill_rate(budget: BudgetState, now: float) -> float | None:
@@ -117,7 +130,8 @@ class RateBudget:
         self._last_cost = 1.0
         self._lock = threading.Lock()
 
-    def observe(self, headers: Mapping[str, str]) -> None:
+    def observe(self, headers: Mapping[str, str]) -> bool:
+        """Remember the budgets an answer reports; True when one of them is near its limit (`near_limit`)."""
         budgets = read_budgets(headers)
         cost = _number(headers, "X-Complexity")
         with self._lock:
@@ -131,6 +145,7 @@ class RateBudget:
                 if b.remaining is not None and b.limit is not None
             )
             log.debug("linear.ratelimit remaining %s cost=%s", parts, cost)
+        return near_limit(budgets)
 
     def states(self) -> list[BudgetState]:
         """The budgets as last reported (requests, complexity), for `syncer doctor`."""

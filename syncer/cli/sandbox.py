@@ -158,6 +158,11 @@ def jira_command(
 @click.option("--ratelimit-rate", type=click.FloatRange(0, 1), default=0.0, help="Share answered RATELIMITED.")
 @click.option("--requests-per-hour", type=click.IntRange(1), default=2500, show_default=True, help="Request budget.")
 @click.option(
+    "--burst",
+    type=click.IntRange(1),
+    help="Burst limit: requests per second per user (off by default; Linear documents only the hourly budgets).",
+)
+@click.option(
     "--latency",
     type=click.FloatRange(0),
     default=0.0,
@@ -178,6 +183,7 @@ def linear_command(
     fault_seed: int,
     ratelimit_rate: float,
     requests_per_hour: int,
+    burst: int | None,
     latency: float,
     broken: tuple[str, ...],
 ) -> None:
@@ -193,6 +199,7 @@ def linear_command(
         fault_seed=fault_seed,
         ratelimit_rate=ratelimit_rate,
         requests_per_hour=requests_per_hour,
+        burst=burst,
         latency=latency / 1000,
         broken=broken,
     )

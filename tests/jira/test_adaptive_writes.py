@@ -4,48 +4,27 @@ starts refusing (burst limit), and the same end state either way."""
 from __future__ import annotations
 
 import logging
-import re
-import threading
-import time
 from typing import Any
 
 from connectors.jira.sandbox import RateLimits, seed
-from connectors.sandbox_http import SandboxRequest, SandboxResponse
+from connectors.sandbox_http import SandboxRequest
 from syncer.pipeline import run_sync
+from tests.adaptive import InFlight, concurrency_log
 
 from .conftest import jira_settings
 
 
-class InFlight:
-    """Wraps a sandbox app: each write takes `seconds` (a round trip), and the most writes at once is kept."""
-
-    def __init__(self, app: Any, seconds: float) -> None:
-        self.app, self.seconds = app, seconds
-        self.now = self.most = 0
-        self.lock = threading.Lock()
-
-    def __call__(self, request: SandboxRequest) -> SandboxResponse:
-        if request.method not in ("PUT", "POST") or "/search" in request.path:
-            return self.app(request)  # type: ignore[no-any-return]
-        with self.lock:
-            self.now += 1
-            self.most = max(self.most, self.now)
-        try:
-            time.sleep(self.seconds)
-            return self.app(request)  # type: ignore[no-any-return]
-        finally:
-            with self.lock:
-                self.now -= 1
+def _is_write(request: SandboxRequest) -> bool:
+    return request.method in ("PUT", "POST") and "/search" not in request.path
 
 
 def _concurrency_log(caplog: Any) -> dict[str, int]:
-    line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("jira.write-concurrency"))
-    return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}
+    return concurrency_log(caplog, "jira.write-concurrency")
 
 
 def test_writes_in_flight_grow_while_jira_answers_cleanly(serve, caplog) -> None:
     _sandbox, server = serve(seed.synthetic(120, mode="cloud"))
-    gauge = InFlight(server.app, 0.03)
+    gauge = InFlight(server.app, 0.03, _is_write)
     server.app = gauge
     http = {"write_concurrency": 2, "max_write_concurrency": 12}
     with caplog.at_level(logging.INFO, logger="connectors.jira.writer"):
@@ -60,7 +39,7 @@ def test_writes_in_flight_grow_while_jira_answers_cleanly(serve, caplog) -> None
 
 def test_a_burst_limit_halves_the_writes_in_flight_and_the_run_still_converges(serve, caplog) -> None:
     sandbox, server = serve(seed.synthetic(15, mode="cloud"), rate_limits=RateLimits(burst=3))
-    server.app = InFlight(server.app, 0.01)
+    server.app = InFlight(server.app, 0.01, _is_write)
     http = {"write_concurrency": 8, "max_write_concurrency": 8, "backoff_initial": 0.05, "backoff_max": 0.2}
     with caplog.at_level(logging.INFO, logger="connectors.jira.writer"):
         report = run_sync(jira_settings(server.url, deployment="cloud", http=http))

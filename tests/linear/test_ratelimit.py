@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.linear.ratelimit import RateBudget, read_budgets, retry_after
+from connectors.linear.ratelimit import RateBudget, near_limit, read_budgets, retry_after
 from connectors.linear.sandbox import DEMO_API_KEY, RateLimits, synthetic
+from connectors.linear.sandbox.budget import Budget
 from syncer.pipeline import run_sync
 from tests.linear.conftest import linear_settings
 
@@ -191,3 +192,29 @@ def test_the_connector_paces_itself_on_a_bucket_another_key_of_its_user_drained(
     # few times; spreading what is left over the time until the bucket is full would take 40 s per request.
     assert refused <= 3
     assert elapsed < (answered - refused) / 5 + 3
+
+
+# ----- the sandbox's burst limit, and the signal that makes writers send fewer at once ----------------------
+
+
+def test_the_burst_limit_refuses_a_flood_reports_itself_as_an_endpoint_limit_and_drips_back() -> None:
+    now = [1_800_000_000.0]
+    budget = Budget(RateLimits(burst=2), clock=lambda: now[0])
+    first, second, third = (budget.charge("user:u", 1) for _ in range(3))
+    assert (first.allowed, second.allowed, third.allowed) == (True, True, False)
+    assert third.headers["X-RateLimit-Endpoint-Name"] == "burst"
+    assert third.headers["X-RateLimit-Endpoint-Requests-Remaining"] == "0"
+    assert third.headers["X-RateLimit-Requests-Remaining"] == "2498"  # the hour's budget is nowhere near spent
+    # The client reads the wait from the spent endpoint budget: one request's worth, half a second at 2 a second.
+    assert retry_after(third.headers, now=now[0]) == pytest.approx(0.5, abs=0.002)
+    now[0] += 0.5
+    assert budget.charge("user:u", 1).allowed
+    assert "X-RateLimit-Endpoint-Name" not in Budget(RateLimits(), clock=lambda: now[0]).charge("user:u", 1).headers
+
+
+def test_a_budget_under_a_fifth_of_its_limit_is_near_its_limit() -> None:
+    assert not near_limit(read_budgets({**HEADERS, "X-RateLimit-Requests-Remaining": "500"}))
+    assert near_limit(read_budgets({**HEADERS, "X-RateLimit-Requests-Remaining": "499"}))
+    complexity_low = {**HEADERS, "X-RateLimit-Requests-Remaining": "2000", "X-RateLimit-Complexity-Remaining": "10"}
+    assert near_limit(read_budgets(complexity_low))
+    assert not near_limit(read_budgets({"X-Complexity": "3"}))

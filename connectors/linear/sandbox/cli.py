@@ -46,6 +46,7 @@ def serve(
     fault_seed: int,
     ratelimit_rate: float,
     requests_per_hour: int,
+    burst: int | None = None,
     latency: float = 0.0,
     broken: tuple[str, ...] = (),
 ) -> None:
@@ -62,7 +63,7 @@ def serve(
         workspace,
         port=port,
         state_path=state,
-        limits=RateLimits(requests=requests_per_hour),
+        limits=RateLimits(requests=requests_per_hour, burst=burst),
         faults=FaultConfig(rate=fault_rate, seed=fault_seed, kinds=LINEAR_FAULT_KINDS, latency=latency),
         ratelimit_rate=ratelimit_rate,
     )
