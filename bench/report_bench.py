@@ -13,7 +13,7 @@ import argparse
 import json
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from syncer.demo.backlog import generate
@@ -58,11 +58,12 @@ def synthetic_run(issues: int, folder: Path, now: datetime) -> RunReport:
     backlog.write_text(json.dumps(generate(issues)), encoding="utf-8")
     config = folder / "syncer.toml"
     config.write_text(CONFIG.format(workdir=folder / "work", path=backlog), encoding="utf-8")
-    return run_sync(load_settings(config), dry_run=True, now=now)
+    # The done records are the completed issues (as a run that writes the report reads them), for flow metrics.
+    return run_sync(load_settings(config), dry_run=True, now=now, completed_since=now - timedelta(days=90))
 
 
 def synthetic_report(run: RunReport, now: datetime) -> GroomingReport:
-    flow = build_flow(run, {}, {"ENG": 20}, now, days=90)
+    flow = build_flow(run, {}, {t.name: {"ENG": 20} for t in run.trackers}, now, days=90)
     return build_report(run, ReportSettings(), now, flow=flow)
 
 

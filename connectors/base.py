@@ -1,6 +1,7 @@
 """The interface every tracker connector implements (local JSON, Jira, Linear).
 
-A run calls `fetch_issues()` once, `wip_limits()` once, then `apply(plan)` unless it is a dry run, then `close()`.
+A run calls `fetch_issues()` once, `fetch_completed(since)` when the grooming report is written (its flow
+metrics), `wip_limits()` once, then `apply(plan)` unless it is a dry run, then `close()`.
 Connectors raise `connectors.errors.TrackerUnavailable` / `AuthenticationFailed` when the tracker cannot be used
 at all (exit 3); a problem with a single issue is reported in `ApplyResult.failures` and never stops the run.
 """
@@ -8,9 +9,10 @@ at all (exit 3); a problem with a single issue is reported in `ApplyResult.failu
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from datetime import datetime
 from typing import Protocol
 
-from syncer.models import ApplyResult, TrackerIssue, WipLimit, WritebackPlan
+from syncer.models import ApplyResult, CompletedIssue, TrackerIssue, WipLimit, WritebackPlan
 
 
 class CommentJournal(Protocol):
@@ -34,6 +36,11 @@ class TrackerConnector(Protocol):
 
     def fetch_issues(self) -> Iterator[TrackerIssue]:
         """Yield every issue in scope, page by page, with the configured inputs and the worker's outputs."""
+        ...
+
+    def fetch_completed(self, since: datetime) -> Iterator[CompletedIssue]:
+        """Yield every issue in scope completed after `since` (only what flow metrics need; one extra query,
+        paged). Called after `fetch_issues()`. These issues are read-only: nothing is ever planned for them."""
         ...
 
     def wip_limits(self) -> list[WipLimit]:

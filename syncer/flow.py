@@ -1,6 +1,7 @@
 """Flow metrics and a delivery forecast (pure), for the grooming report.
 
-From the items a team finished in the last `history_days`: weekly throughput, cycle-time percentiles per team,
+From the items a team finished in the last `history_days`: weekly throughput, cycle-time percentiles per team
+(lead time, created -> finished, where the start of work is unknown for most items),
 Little's law (average WIP = throughput x average cycle time) read backwards to show what today's WIP implies,
 a WIP limit suggested from throughput and a target cycle time, and a Monte Carlo forecast of how many days a
 list of items (the Now bucket) takes, by resampling the team's own daily throughput.
@@ -32,12 +33,13 @@ _DRAWS_AT_ONCE = 1_000_000
 
 @dataclass(frozen=True, slots=True)
 class Finished:
-    """One item finished within the window: when it was started (first in progress) and finished."""
+    """One item finished within the window: when it was started (first in progress), finished and created."""
 
     key: str
     team: str | None
     started: datetime | None
     finished: datetime
+    created: datetime | None = None
 
     @property
     def cycle_days(self) -> float | None:
@@ -45,14 +47,23 @@ class Finished:
             return None
         return (self.finished - self.started) / DAY
 
+    @property
+    def lead_days(self) -> float | None:
+        if self.created is None or self.created > self.finished:
+            return None
+        return (self.finished - self.created) / DAY
+
 
 @dataclass(frozen=True, slots=True)
 class CycleTime:
     items: int
-    """Finished items with a known start."""
+    """Finished items measured (with a known start for cycle time, a known creation for lead time)."""
     percentiles: Mapping[int, float]
     """Level (50, 85, 95) -> days."""
     mean: float
+    basis: str = "cycle"
+    """"cycle" (start of work -> finished) or "lead" (created -> finished: the start of work is unknown for
+    most items, and dropping those would keep only the ones syncer happened to see start)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +113,21 @@ def weekly_throughput(daily: Sequence[int]) -> tuple[int, ...]:
     return tuple(sum(tail[i * 7 : (i + 1) * 7]) for i in range(weeks))
 
 
+def _times(days: Sequence[float], basis: str) -> CycleTime:
+    return CycleTime(len(days), {level: percentile(days, level) for level in LEVELS}, sum(days) / len(days), basis)
+
+
 def cycle_time(finished: Iterable[Finished]) -> CycleTime | None:
-    days = [d for d in (item.cycle_days for item in finished) if d is not None]
-    if not days:
-        return None
-    return CycleTime(len(days), {level: percentile(days, level) for level in LEVELS}, sum(days) / len(days))
+    """Cycle-time percentiles when at least half the items know when work started; otherwise lead time over
+    every item that knows when it was created (None when neither is known for any)."""
+    items = list(finished)
+    cycle = [d for d in (item.cycle_days for item in items) if d is not None]
+    if cycle and 2 * len(cycle) >= len(items):
+        return _times(cycle, "cycle")
+    lead = [d for d in (item.lead_days for item in items) if d is not None]
+    if lead:
+        return _times(lead, "lead")
+    return _times(cycle, "cycle") if cycle else None
 
 
 def suggested_wip(per_day: float, target_cycle_days: float | None) -> int | None:
@@ -127,13 +148,15 @@ def team_flow(
     """Flow figures for one team (or everyone) from its items finished in the last `days` days and today's WIP.
 
     Without a configured target, the target cycle time is the team's own 85th percentile: the limit that would
-    keep most items as fast as most already are.
+    keep most items as fast as most already are. A lead time is no such target (it includes the wait before work
+    started, which a WIP limit does not bound), so a team measured by lead time gets no suggestion from it.
     """
     daily = daily_throughput(finished, now, days)
     total = sum(daily)
     per_day = total / days
     cycle = cycle_time(f for f in finished if now - days * DAY <= f.finished < now)
-    target = target_cycle_days if target_cycle_days is not None else (cycle.percentiles[85] if cycle else None)
+    measured = cycle.percentiles[85] if cycle is not None and cycle.basis == "cycle" else None
+    target = target_cycle_days if target_cycle_days is not None else measured
     return TeamFlow(
         team=team,
         finished=total,

@@ -218,6 +218,7 @@ def _sync(
         explained.update({ref: " ".join(text) for ref, text in lines.items()})
         return lines
 
+    writes_report = (not dry_run or want_report) and settings.report.enabled
     report = run_sync(
         settings,
         only=only,
@@ -229,6 +230,8 @@ def _sync(
         before_write=before_write,
         progress=progress,
         journal=partial(StoreJournal, store, read_only=dry_run),
+        # The completed issues feed only the report's flow metrics: not read when no report is written.
+        completed_since=now - timedelta(days=settings.aging.history_days) if writes_report else None,
     )
     try:
         # Stopped mid-write: no history (the next run's comments must explain moves from what people saw).
@@ -249,16 +252,14 @@ def _sync(
 
 
 def _flow(settings: SyncSettings, store: StateStore, report: RunReport, now: datetime) -> FlowReport:
-    """The report's flow metrics: finished spans from the state store, done issues from this run's fetch."""
+    """The report's flow metrics: each tracker's completed issues (starts filled in from the state store's
+    in-progress spans), the team WIP limits each tracker applies."""
     from syncer.report.flowview import build_flow
 
     days = settings.aging.history_days
     since = now - timedelta(days=days)
     spans = {t.name: store.finished_spans(t.name, since=since) for t in report.trackers if t.error is None}
-    configured = dict(settings.wip.per_team)
-    for tracker in settings.trackers:
-        if tracker.wip is not None:
-            configured.update(tracker.wip.per_team)
+    configured = {t.name: dict((t.wip or settings.wip).per_team) for t in settings.trackers}
     return build_flow(report, spans, configured, now, days)
 
 

@@ -103,6 +103,22 @@ class TrackerIssue:
 
 
 @dataclass(frozen=True, slots=True)
+class CompletedIssue:
+    """An issue completed within the flow window (`[aging] history_days`), read only for the report's flow
+    metrics: it is never scored, ranked or written to, so it carries no inputs, outputs or comment."""
+
+    tracker: str
+    key: str
+    team: str | None
+    created: datetime
+    completed: datetime
+    started: datetime | None = None
+    """When work started (it first entered an in-progress state), when the tracker says so without extra
+    requests (Linear's `startedAt`, the local file's `started`); None for Jira, whose only record of it is the
+    changelog."""
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Why one input could not be used; `input` is the logical input name (e.g. "effort")."""
 

@@ -14,13 +14,14 @@ from functools import partial
 
 from connectors import build_connector
 from connectors.base import CommentJournal, TrackerConnector
-from connectors.errors import AuthenticationFailed, TrackerConfigError, TrackerUnavailable
+from connectors.errors import AuthenticationFailed, ConnectorError, TrackerConfigError, TrackerUnavailable
 from syncer import scoring, shutdown
 from syncer.guard import explain, mass_needs_input
 from syncer.logs import tracker_context
 from syncer.models import (
     OUTPUT_FIELDS,
     ApplyResult,
+    CompletedIssue,
     IssueRef,
     ScoreResult,
     StatusCategory,
@@ -59,6 +60,10 @@ class TrackerRun:
     """"unavailable", "auth" or "config" when the tracker could not be synced at all."""
     skipped: list[str] = field(default_factory=list)
     """Records the connector could not read (malformed); each is reported and the run goes on."""
+    completed: list[CompletedIssue] | None = None
+    """Issues completed in the flow window (asked only when the report is written); never scored or written."""
+    completed_error: str | None = None
+    """Why the completed issues could not be read (the flow metrics then leave this tracker's out)."""
 
 
 @dataclass
@@ -123,6 +128,22 @@ def _pull(run: TrackerRun, connector: TrackerConnector, progress: PullProgress |
     )
 
 
+def _pull_completed(run: TrackerRun, connector: TrackerConnector, since: datetime) -> None:
+    """The completed issues for the flow metrics. They only inform the report, so a failure here is reported
+    with the flow figures and does not stop the sync (the main pull already proved the tracker usable)."""
+    completed: list[CompletedIssue] = []
+    try:
+        for issue in connector.fetch_completed(since):
+            shutdown.check()
+            completed.append(issue)
+    except ConnectorError as exc:
+        run.completed_error = str(exc)
+        log.warning("pull.completed-failed %s", exc)
+        return
+    run.completed = completed
+    log.info("pull.completed", extra={"issues": len(completed)})
+
+
 def _score(settings: SyncSettings, runs: Sequence[TrackerRun]) -> None:
     """Rank per tracker, or once across all trackers when `[scoring] scope = "all"`.
 
@@ -181,6 +202,7 @@ def run_sync(
     before_write: Callable[[], None] | None = None,
     progress: PullProgress | None = None,
     journal: JournalFactory | None = None,
+    completed_since: datetime | None = None,
 ) -> RunReport:
     """Run one full cycle over the configured trackers (or only those named).
 
@@ -188,6 +210,8 @@ def run_sync(
     per issue: the state store's "what moved" explanation (`syncer.job`). `before_write` is called right before
     each tracker's write-back and may raise to stop the run (the run lock's check). `journal`, when given, hands
     each connector that keeps one its tracker's comment journal (`connectors.base.CommentJournal`).
+    `completed_since`, when given, also reads the issues completed since then (`TrackerRun.completed`), for the
+    report's flow metrics; they never reach scoring or the write-back plan.
     """
     now = now or datetime.now(UTC)
     selected = [(i, t) for i, t in enumerate(settings.trackers) if not only or t.name in only]
@@ -205,6 +229,8 @@ def run_sync(
                 if journal is not None and use_journal is not None:
                     use_journal(journal(run.name))
                 _pull(run, connectors[run.name], progress)
+                if completed_since is not None:
+                    _pull_completed(run, connectors[run.name], completed_since)
 
             _guard(run, connect)
         healthy = [r for r in report.trackers if r.error is None]

@@ -2,6 +2,7 @@
 
 A run costs: serverInfo (only when `deployment` is not configured), `GET /field`, the search pages, and, with a
 `board_id`, the board configuration and `GET /status`; then one PUT per changed issue plus the comment writes.
+When the grooming report is written, the completed issues' search pages too (`fetch_completed`).
 An issue's comments are read only where it is in doubt which of them are the worker's (`connectors.jira.comments`).
 """
 
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import SecretStr
@@ -21,10 +24,19 @@ from connectors.jira.client import JiraClient
 from connectors.jira.comments import doubtful, embedded, marked, resolve
 from connectors.jira.errors import JiraRejected
 from connectors.jira.fields import FieldCatalog
-from connectors.jira.mapping import COMMENT_PROPERTY, IssueShape, to_issue
+from connectors.jira.jql import completed_jql
+from connectors.jira.mapping import COMMENT_PROPERTY, IssueShape, to_completed, to_issue
 from connectors.jira.pagination import NextPageTokenPaginator, Paginator, StartAtPaginator
 from connectors.jira.writer import JiraWriter
-from syncer.models import OUTPUT_FIELDS, ApplyResult, StatusCategory, TrackerIssue, WipLimit, WritebackPlan
+from syncer.models import (
+    OUTPUT_FIELDS,
+    ApplyResult,
+    CompletedIssue,
+    StatusCategory,
+    TrackerIssue,
+    WipLimit,
+    WritebackPlan,
+)
 from syncer.settings import HttpSettings, JiraTrackerSettings
 
 log = logging.getLogger(__name__)
@@ -112,6 +124,42 @@ class JiraConnector:
             self.journal.finish(settled)
         if pulled == 0:
             self._check_not_anonymous()
+
+    def fetch_completed(self, since: datetime) -> Iterator[CompletedIssue]:
+        """Issues in scope resolved since `since`: one more search, paged like the main one, asking only for
+        `created` and `resolutiondate` (the team is the key's project). Jira keeps no cheap record of when work
+        started (only the changelog, a heavy expansion per issue), so these give lead time, not cycle time."""
+        shape = self.shape()
+        # `since` was taken at the run's start, seconds ago: a whole number of days back is what was meant (the
+        # local filter below drops anything resolved before `since` itself).
+        days = max(1, math.ceil((datetime.now(UTC) - since).total_seconds() / 86400 - 0.01))
+        jql = completed_jql(self.settings.jql, days, self.settings.flow_jql)
+        paginator: Paginator = NextPageTokenPaginator() if shape.cloud else StartAtPaginator()
+        count = 0
+        while paginator.has_next:
+            try:
+                page = self.client.search(
+                    jql,
+                    fields=["created", "resolutiondate"],
+                    properties=[],
+                    expand=None,
+                    max_results=self.settings.page_size,
+                    page=paginator.params(),
+                )
+            except JiraRejected as exc:
+                if exc.status != 400:
+                    raise
+                reason = "; ".join(exc.messages) or str(exc)
+                key = "flow_jql" if self.settings.flow_jql is not None else "jql (the scope derived from it)"
+                raise TrackerConfigError(f"{key}: Jira refused the completed-issues query {jql!r}: {reason}") from exc
+            raws = paginator.update(page)
+            log.info("jira.completed.page", extra={"page": paginator.pages, "issues": len(raws)})
+            for raw in raws:
+                issue = to_completed(raw, shape)
+                if issue is not None and issue.completed >= since:
+                    count += 1
+                    yield issue
+        log.info("jira.completed", extra={"issues": count, "pages": paginator.pages, "jql": jql})
 
     def _check_not_anonymous(self) -> None:
         """An empty backlog or a hidden project can mean Jira served us as the anonymous user: ask who we are.

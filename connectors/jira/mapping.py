@@ -13,7 +13,7 @@ from typing import Any
 
 from connectors.jira.adf import plain_text
 from connectors.jira.fields import JiraField
-from syncer.models import OwnedValues, RawValue, StatusCategory, TrackerIssue, WorkerComment
+from syncer.models import CompletedIssue, OwnedValues, RawValue, StatusCategory, TrackerIssue, WorkerComment
 
 COMMENT_PROPERTY = "syncer.comment"
 """Issue entity property holding `{"id": <comment id>, "hash": <text hash>}` of the worker's comment."""
@@ -124,6 +124,21 @@ def _status_entered(raw: Mapping[str, Any], fields: Mapping[str, Any], shape: Is
     return entered or parse_time(fields.get("created"))
 
 
+def team_of(key: str) -> str:
+    """The project key (the part of the issue key before the dash): the team for `[wip] per_team`."""
+    return key.rsplit("-", 1)[0]
+
+
+def to_completed(raw: Mapping[str, Any], shape: IssueShape) -> CompletedIssue | None:
+    """A completed-issues search hit (`created`, `resolutiondate`); None when Jira sent no resolution date."""
+    fields: Mapping[str, Any] = raw.get("fields") or {}
+    key = str(raw["key"])
+    created, resolved = parse_time(fields.get("created")), parse_time(fields.get("resolutiondate"))
+    if created is None or resolved is None:
+        return None
+    return CompletedIssue(tracker=shape.tracker, key=key, team=team_of(key), created=created, completed=resolved)
+
+
 def to_issue(raw: Mapping[str, Any], shape: IssueShape) -> TrackerIssue:
     fields: Mapping[str, Any] = raw.get("fields") or {}
     key = str(raw["key"])
@@ -143,8 +158,7 @@ def to_issue(raw: Mapping[str, Any], shape: IssueShape) -> TrackerIssue:
         created=created,
         updated=parse_time(fields.get("updated")) or created,
         assignee=str(who) if who else None,
-        # The project key (the part of the issue key before the dash) is the team for `[wip] per_team`.
-        team=key.rsplit("-", 1)[0],
+        team=team_of(key),
         labels=tuple(str(label) for label in fields.get("labels") or ()),
         status_entered=_status_entered(raw, fields, shape),
         is_subtask=bool((fields.get("issuetype") or {}).get("subtask")),

@@ -20,7 +20,7 @@ from connectors.linear.catalog import LabelCatalog, Team
 from connectors.linear.estimates import EstimateScale
 from connectors.linear.inputs import InputSpec, read_input
 from syncer.comments import find_marker
-from syncer.models import OwnedValues, StatusCategory, TrackerIssue, WorkerComment
+from syncer.models import CompletedIssue, OwnedValues, StatusCategory, TrackerIssue, WorkerComment
 
 DONE_TYPES = frozenset({"completed", "canceled", "duplicate"})
 
@@ -141,3 +141,18 @@ def to_issue(node: Mapping[str, Any], ctx: MappingContext, needs: int | None) ->
         comment=_comment(node),
     )
     return issue, IssueState(node["id"], team_id, card, bucket_id, bucket_name)
+
+
+def to_completed(node: Mapping[str, Any], tracker: str) -> CompletedIssue | None:
+    """One `SyncerCompleted` node; None if Linear sent it without a completion time."""
+    completed = _when(node.get("completedAt"))
+    if completed is None:
+        return None
+    return CompletedIssue(
+        tracker=tracker,
+        key=node["identifier"],
+        team=(node.get("team") or {}).get("key"),
+        created=_stamp(node["createdAt"]),
+        completed=completed,
+        started=_when(node.get("startedAt")),
+    )

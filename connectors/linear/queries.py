@@ -58,6 +58,18 @@ query SyncerIssues(
 }
 """
 
+# Issues completed since a moment, for the report's flow metrics: only the dates and the team. `startedAt` is when
+# the issue first entered a started state, so startedAt -> completedAt is the cycle time without any history read.
+# Archived issues count: Linear auto-archives closed issues (after one month at the shortest setting).
+COMPLETED = """
+query SyncerCompleted($first: Int!, $after: String, $filter: IssueFilter) {
+  issues(first: $first, after: $after, filter: $filter, orderBy: createdAt, includeArchived: true) {
+    pageInfo { hasNextPage endCursor }
+    nodes { identifier createdAt startedAt completedAt team { key } }
+  }
+}
+"""
+
 ISSUE_NEEDS = """
 query SyncerIssueNeeds($id: String!, $first: Int!, $after: String) {
   issue(id: $id) {
@@ -129,6 +141,7 @@ OPERATIONS: dict[str, str] = {
     "SyncerLabels": ISSUE_LABELS,
     "SyncerIssues": ISSUES,
     "SyncerIssueNeeds": ISSUE_NEEDS,
+    "SyncerCompleted": COMPLETED,
     "SyncerUpsertAttachment": UPSERT_ATTACHMENT,
     "SyncerAddLabel": ADD_LABEL,
     "SyncerRemoveLabel": REMOVE_LABEL,

@@ -6,10 +6,11 @@ import difflib
 import itertools
 import logging
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from connectors.errors import TrackerConfigError
-from connectors.local.mapping import RecordError, to_issue
+from connectors.local.mapping import RecordError, to_completed, to_issue
 from connectors.local.store import atomic_write_json, load_backlog, read_backlog_text
 from syncer import shutdown
 from syncer.backlog_file import first_duplicate, issue_lines
@@ -17,6 +18,7 @@ from syncer.comments import marker
 from syncer.models import (
     ApplyResult,
     CommentUpsert,
+    CompletedIssue,
     IssueWrite,
     TrackerIssue,
     WipLimit,
@@ -55,6 +57,18 @@ class LocalConnector:
                 label = f"{key} ({where[position]})" if isinstance(key, str | int) and key else where[position]
                 self.skipped.append(f"{label}: {exc}")
                 log.warning("local.record-skipped %s: %s", label, exc)
+
+    def fetch_completed(self, since: datetime) -> Iterator[CompletedIssue]:
+        """The file's done records that entered their done status after `since` (a record that cannot be read
+        was already reported by `fetch_issues`, so it is passed over here)."""
+        data, _text = read_backlog_text(self.settings.path)
+        for record in data["issues"]:
+            try:
+                issue = to_completed(record, self.settings)
+            except RecordError:
+                continue
+            if issue is not None and issue.completed > since:
+                yield issue
 
     def _refuse_duplicate_keys(self, records: list[Any], where: list[str]) -> None:
         keyed = (

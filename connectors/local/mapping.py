@@ -1,8 +1,8 @@
 """Local tracker records <-> `TrackerIssue`.
 
 An issue record: key, id, url, title, status, status_category (todo|in_progress|done), assignee, team, labels,
-created, updated, status_entered (ISO 8601), is_subtask, `fields` (name -> value, where scoring inputs and the
-worker's outputs live) and `comments` (id, author, body).
+created, updated, status_entered, started (ISO 8601; `started`, optional: when work began), is_subtask, `fields`
+(name -> value, where scoring inputs and the worker's outputs live) and `comments` (id, author, body).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from syncer.comments import find_marker
-from syncer.models import OwnedValues, RawValue, StatusCategory, TrackerIssue, WorkerComment
+from syncer.models import CompletedIssue, OwnedValues, RawValue, StatusCategory, TrackerIssue, WorkerComment
 from syncer.settings import LocalTrackerSettings
 
 
@@ -135,4 +135,22 @@ def to_issue(raw: Any, settings: LocalTrackerSettings) -> TrackerIssue:
             bucket=str(bucket) if bucket is not None else None,
         ),
         comment=_worker_comment(record.get("comments")),
+    )
+
+
+def to_completed(raw: Any, settings: LocalTrackerSettings) -> CompletedIssue | None:
+    """A done record as a completion (finished when it entered its done status, else at its last update); None
+    for a record that is not done. `started`, when the record has it, is when work on it began."""
+    record = check_record(raw)
+    key = _text(record, "key")
+    if not key or record.get("status_category") != StatusCategory.DONE.value:
+        return None
+    finished = _time(record, "status_entered", required=False) or _required_time(record, "updated")
+    return CompletedIssue(
+        tracker=settings.name,
+        key=key,
+        team=_text(record, "team"),
+        created=_required_time(record, "created"),
+        completed=finished,
+        started=_time(record, "started", required=False),
     )

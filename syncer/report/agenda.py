@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from syncer.models import WipBreach, natural_key
 from syncer.report.content import GroomingReport, IssueRow
@@ -48,6 +49,8 @@ class Figures:
     needs_input: int
     breaches: int
     stale: int
+    synced: datetime | None = None
+    """When its content was synced, if not by this run (it failed, or the report was rebuilt from storage)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,11 @@ class Agenda:
     @property
     def empty(self) -> bool:
         return not any(f.issues for f in self.figures)
+
+    @property
+    def failed(self) -> tuple[Figures, ...]:
+        """Trackers this run could not sync: the agenda leaves their issues out and says so at the top."""
+        return tuple(f for f in self.figures if f.error)
 
 
 def _score_order(row: IssueRow) -> tuple[float, int, tuple[object, ...]]:
@@ -128,6 +136,7 @@ def build_agenda(report: GroomingReport) -> Agenda:
             needs_input=len(s.needs_input),
             breaches=len(s.breaches),
             stale=len(s.stale),
+            synced=s.synced,
         )
         for s in report.sections
     )

@@ -24,6 +24,7 @@ from syncer import escape
 from syncer.report.agenda import DUPLICATE_SIMILARITY, build_agenda
 from syncer.report.charts import bar_chart
 from syncer.report.content import GroomingReport
+from syncer.report.flowview import START_OF_WORK
 from syncer.report.scatter import scatter_chart
 
 CSV_COLUMNS = (
@@ -73,6 +74,7 @@ def _environment(autoescape: bool) -> Environment:
     env.filters["num"] = _num
     env.globals["date_after"] = lambda start, days: (start + timedelta(days=days)).strftime("%a %d %b %Y")
     env.globals["bar_chart"] = bar_chart
+    env.globals["start_of_work"] = START_OF_WORK
     env.globals["wip_items"] = lambda breaches: [(f"{b.scope} {b.name}", b.count) for b in breaches]
     return env
 

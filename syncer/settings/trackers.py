@@ -107,6 +107,10 @@ class JiraTrackerSettings(_TrackerBase):
     """Jira Cloud: the account the API token belongs to (basic auth). Leave out for a Data Center PAT."""
     jql: str
     """Which issues to sync."""
+    flow_jql: str | None = None
+    """Which completed issues feed the report's flow metrics; syncer adds `statusCategory = Done AND resolved >=
+    -<history_days>d`. Unset: `jql` without its top-level clauses that leave done issues out
+    (`statusCategory != Done`, `resolution = Unresolved`) and without ORDER BY."""
     board_id: int | None = None
     """Read WIP limits from this board's column constraints (a `[wip]` limit for the same column wins)."""
     notify_users: bool = False

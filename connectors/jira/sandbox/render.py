@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.jira.sandbox.jql.fields import PRIORITIES
+from connectors.jira.sandbox.jql.fields import PRIORITIES, resolution_date
 from connectors.jira.sandbox.state import CATEGORY_IDS, CATEGORY_NAMES, Comment, FieldDef, Issue, JiraState
 
 
@@ -54,6 +54,8 @@ def field_value(state: JiraState, base: str, issue: Issue, field_id: str, versio
         "description": lambda: None if issue.description is None else comment_body(issue.description, version),
         "priority": lambda: {"name": issue.priority, "id": str(PRIORITIES.index(issue.priority) + 1)},
         "comment": lambda: comments_field(state, base, issue, version),
+        "resolutiondate": lambda: resolution_date(state, issue),
+        "resolution": lambda: {"name": "Done"} if resolution_date(state, issue) else None,
     }
     if state.mode == "cloud":
         system["statuscategorychangedate"] = lambda: issue.status_changed

@@ -42,8 +42,6 @@ NOT_MODELLED = {
     "epic link",
     "duedate",
     "due",
-    "resolutiondate",
-    "resolved",
     "watcher",
     "watchers",
     "voter",
@@ -89,6 +87,12 @@ class JqlField:
     history: bool = False
     functions: frozenset[str] = frozenset()
     """Lower-case names of the JQL functions that stand for values of this field (`currentuser`)."""
+
+
+def resolution_date(state: JiraState, issue: Issue) -> str | None:
+    """When the issue was resolved: resolution is not stored, so an issue in a Done-category status was resolved
+    when it entered that category (its last status-category change), and any other issue is unresolved."""
+    return issue.status_changed if state.status(issue.status).category == "done" else None
 
 
 def _names(*aliases: str) -> set[str]:
@@ -206,8 +210,11 @@ class Catalog:
         }
         if state.mode == "cloud":
             dates["statuscategorychangeddate"] = lambda i: parse_jira_time(i.status_changed)
+        resolved = _names("resolved", "resolutiondate", "resolutionDate")
+        if n in resolved:
+            dates[n] = lambda i: parse_jira_time(resolution_date(state, i))
         if n in dates:
-            label = {"createddate": "created", "updateddate": "updated"}.get(n, name)
+            label = {"createddate": "created", "updateddate": "updated"}.get(n, "resolved" if n in resolved else name)
             return JqlField(label, "date", dates[n], sort=dates[n])
         if n == "rank":
             # Rank is not modelled apart from the key: `ORDER BY rank` orders by key, and rank is not searchable.
