@@ -1,11 +1,14 @@
 """Benchmark: sync N synthetic Linear issues against the sandbox through the real pipeline, over loopback HTTP.
 
 Run with `.venv/bin/python bench/linear_sync_bench.py [--issues N] [--page-size P] [--labels] [--fault-rate R]
-[--tight-budget]`. The sandbox runs in this process (it counts the requests and executes every query against
-Linear's schema); each sync runs in a child process, so the wall time and peak resident memory (VmHWM) printed
-are the worker's own. Scenarios: the first sync (every scored issue gets its score card), a second sync over the
-unchanged workspace, and optionally a first sync with injected faults (5xx, delays, dropped connections) or with
-a request budget small enough that the worker must pace itself and wait out RATELIMITED answers.
+[--tight-budget] [--concurrency C] [--max-concurrency M] [--latency MS] [--burst N]`. The sandbox runs in this
+process (it counts the requests and executes every query against Linear's schema); each sync runs in a child
+process, so the wall time and peak resident memory (VmHWM) printed are the worker's own. Scenarios: the first sync
+(every scored issue gets its score card), a second sync over the unchanged workspace, and optionally a first sync
+with injected faults (5xx, delays, dropped connections) or with a request budget small enough that the worker must
+pace itself and wait out RATELIMITED answers. `--latency` makes every answer wait (a real site's round trip, slept
+outside the sandbox's lock, so writes overlap) and `--burst` gives the sandbox a requests-per-second limit; the
+"concurrency" column is the writers' adaptive limit (start / peak / end, and how many answers said slow down).
 
 "minimum" is what any correct sync must send: one team query, one label page per 250 labels, the issue pages at
 the largest page size that stays under Linear's 10,000-point cap for this query, and one attachment write per
@@ -17,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
+import re
 import subprocess
 import sys
 import time
@@ -63,6 +68,20 @@ def tracker(url: str, page_size: int, labels: bool) -> dict[str, Any]:
     }
 
 
+class _ConcurrencyLine(logging.Handler):
+    """Keeps the figures of the connector's `linear.write-concurrency start=.. peak=.. end=.. throttled=..` line."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.figures = "-"
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("linear.write-concurrency"):
+            found = dict(re.findall(r"(\w+)=(\d+)", message))
+            self.figures = f"{found['start']}/{found['peak']}/{found['end']} ({found['throttled']})"
+
+
 def worker(spec: str) -> None:
     """Child process: one `run_sync`, then a JSON line with what it did, its wall time and peak RSS."""
     from syncer.pipeline import run_sync
@@ -70,9 +89,14 @@ def worker(spec: str) -> None:
 
     config = json.loads(spec)
     settings = SyncSettings(trackers=[config["tracker"]], http=config["http"], workdir=config["workdir"])
+    concurrency = _ConcurrencyLine()
+    logging.getLogger("connectors.linear.connector").addHandler(concurrency)
+    logging.getLogger("connectors.linear.connector").setLevel(logging.INFO)
     started = time.perf_counter()
+    cpu = time.process_time()
     report = run_sync(settings)
     wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     run = report.trackers[0]
     plan = run.plan.writes if run.plan else ()
     print(
@@ -84,6 +108,8 @@ def worker(spec: str) -> None:
                 "bucket_changes": sum(1 for w in plan if "bucket" in w.fields),
                 "failures": len(run.applied.failures) if run.applied else 0,
                 "wall": wall,
+                "cpu": cpu,
+                "concurrency": concurrency.figures,
                 "maxrss_mb": peak_rss_mb(),
             }
         )
@@ -136,7 +162,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=1000)
     parser.add_argument("--page-size", type=int, default=100)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=4, help="[http] write_concurrency (where writes start)")
+    parser.add_argument("--max-concurrency", type=int, default=16, help="[http] max_write_concurrency")
+    parser.add_argument("--latency", type=float, default=0.0, help="ms each answer waits (overlapping)")
+    parser.add_argument("--burst", type=int, help="sandbox burst limit: requests per second")
     parser.add_argument("--labels", action="store_true", help="also keep a bucket label in an exclusive group")
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--tight-budget", action="store_true", help="a request budget the sync must pace itself to")
@@ -155,41 +184,51 @@ def main() -> None:
     linear_schema()  # parse Linear's schema before any timed sync (about a second, once per process)
     start = synthetic(args.issues, teams=("ENG", "DES")).to_json()
     label_count = len(start["labels"])
-    http = {"write_concurrency": args.concurrency, "backoff_initial": 0.01, "backoff_max": 0.1, "max_attempts": 10}
+    http = {
+        "write_concurrency": args.concurrency,
+        "max_write_concurrency": max(args.concurrency, args.max_concurrency),
+        "backoff_initial": 0.01,
+        "backoff_max": 0.1,
+        "max_attempts": 10,
+    }
     workdir = Path("/tmp/linear-bench-work")
     rows = []
-    budget = RateLimits(requests=args.requests_per_hour)
-    with LinearSandbox(Workspace.from_json(start), limits=budget) as sandbox:
+    budget = RateLimits(requests=args.requests_per_hour, burst=args.burst)
+    latency = FaultConfig(latency=args.latency / 1000)
+    with LinearSandbox(Workspace.from_json(start), limits=budget, faults=latency) as sandbox:
         first = sync(sandbox, args.page_size, args.labels, http, workdir)
         rows.append(("first sync", first, minimum(first, label_count, True, args.labels)))
         second = sync(sandbox, args.page_size, args.labels, http, workdir)
         rows.append(("second sync (no change)", second, minimum(second, label_count + 4, False, args.labels)))
     if args.fault_rate:
-        faults = FaultConfig(rate=args.fault_rate, seed=1, kinds=LINEAR_FAULT_KINDS, delay=0.05)
+        faults = FaultConfig(
+            rate=args.fault_rate, seed=1, kinds=LINEAR_FAULT_KINDS, delay=0.05, latency=args.latency / 1000
+        )
         with LinearSandbox(Workspace.from_json(start), faults=faults, limits=budget) as sandbox:
             faulty = sync(sandbox, args.page_size, args.labels, {**http, "timeout": 5}, workdir)
             rows.append(
                 (f"first sync, {args.fault_rate:.0%} faults", faulty, minimum(faulty, label_count, True, args.labels))
             )
     if args.tight_budget:
-        limits = RateLimits(requests=200, complexity=3_000_000, window=1.0)
-        with LinearSandbox(Workspace.from_json(start), limits=limits) as sandbox:
+        limits = RateLimits(requests=200, complexity=3_000_000, window=1.0, burst=args.burst)
+        with LinearSandbox(Workspace.from_json(start), limits=limits, faults=latency) as sandbox:
             tight = sync(sandbox, args.page_size, args.labels, http, workdir)
             rows.append(("first sync, 200 requests/s", tight, minimum(tight, label_count, True, args.labels)))
 
     print(
         f"Linear sandbox, {args.issues} issues (ENG, DES), page size {args.page_size} "
-        f"(largest under the 10,000-point cap: {largest_page()}), write concurrency {args.concurrency}, "
-        f"bucket labels {'on' if args.labels else 'off'}"
+        f"(largest under the 10,000-point cap: {largest_page()}), write concurrency {args.concurrency} up to "
+        f"{http['max_write_concurrency']}, latency {args.latency:g} ms, burst limit "
+        f"{f'{args.burst}/s' if args.burst else 'off'}, bucket labels {'on' if args.labels else 'off'}"
     )
     print(
         f"{'scenario':<30} {'in scope':>8} {'writes':>7} {'requests':>9} {'minimum':>8} {'faults':>7} "
-        f"{'ratelim':>8} {'wall s':>7} {'peak RSS MB':>12}"
+        f"{'ratelim':>8} {'concurrency':>14} {'wall s':>7} {'cpu s':>6} {'peak RSS MB':>12}"
     )
     for name, r, least in rows:
         print(
             f"{name:<30} {r['issues']:>8} {r['writes']:>7} {r['requests']:>9} {least:>8} {r['faults']:>7} "
-            f"{r['ratelimited']:>8} {r['wall']:>7.2f} {r['maxrss_mb']:>12.1f}"
+            f"{r['ratelimited']:>8} {r['concurrency']:>14} {r['wall']:>7.2f} {r['cpu']:>6.2f} {r['maxrss_mb']:>12.1f}"
         )
     print("first sync operations:", dict(sorted(rows[0][1]["by_kind"].items())))
 

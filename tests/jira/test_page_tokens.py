@@ -55,3 +55,29 @@ def test_tokens_expire(serve) -> None:
     token = _page(server.url).json()["nextPageToken"]
     time.sleep(0.3)
     assert _page(server.url, nextPageToken=token).status_code == 400
+
+
+def test_later_pages_reuse_the_first_pages_query_instead_of_parsing_it_again(serve, monkeypatch) -> None:
+    # Parsing looks at every issue (the users and keys the JQL may name): once per page made paging quadratic.
+    from connectors.jira.sandbox import search
+
+    parsed: list[str] = []
+    real = search.jql.parse
+
+    def counting(state: Any, text: str, **kwargs: Any) -> Any:
+        parsed.append(text)
+        return real(state, text, **kwargs)
+
+    monkeypatch.setattr(search.jql, "parse", counting)
+    _sandbox, server = serve(seed.synthetic(20))
+    keys, token = [], None
+    while True:
+        page = _page(server.url, **({"nextPageToken": token} if token else {})).json()
+        keys += [i["key"] for i in page["issues"]]
+        token = page.get("nextPageToken")
+        if token is None:
+            break
+    assert len(keys) == len(set(keys)) == 20
+    assert parsed == [QUERY]
+    assert _page(server.url, nextPageToken="made-up", jql="project = = ACME").status_code == 400  # still checked
+    assert parsed[-1] == "project = = ACME"

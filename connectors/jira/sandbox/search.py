@@ -94,16 +94,19 @@ def search_jql(
     args = parse_args(request, default_fields=["id"])
     if len(args.properties) > MAX_PROPERTIES:
         return _error(400, f"At most {MAX_PROPERTIES} issue properties can be requested.")
-    try:
-        query = jql.parse(state, args.jql, bounded=True)
-    except jql.JqlError as exc:
-        return _error(400, *exc.messages)
     offset, kept = 0, None
-    if args.next_token:
-        found = tokens.page(args.next_token, args.identity())
-        if found is None:
-            return _error(400, INVALID)
+    found = tokens.page(args.next_token, args.identity()) if args.next_token else None
+    if found is not None:
         offset, kept = found
+    if kept is None:
+        # A token is bound to the whole request, JQL included, and kept the order of a JQL that parsed: a later
+        # page skips parsing it again (which looks at every issue for the users and keys it names).
+        try:
+            query = jql.parse(state, args.jql, bounded=True)
+        except jql.JqlError as exc:
+            return _error(400, *exc.messages)
+        if args.next_token and found is None:
+            return _error(400, INVALID)
     # Later pages read the order the first page fixed (Jira's own paging is not a snapshot either, but a sync
     # writes only after its last page, so nothing it reads moves underneath it).
     matches = kept if kept is not None else jql.run(state, query)

@@ -25,6 +25,7 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
+    OperationType,
     build_schema,
     execute_sync,
     parse,
@@ -217,7 +218,8 @@ class LinearApp:
         if not verdict.allowed or (self.ratelimit_rate and self._rng.random() < self.ratelimit_rate):
             error = _error("Rate limit exceeded", "ratelimited", "RATELIMITED", 429)
             return _answer(400, [error], verdict.headers)
-        return self._execute(document, raw_variables, operation_name, principal, verdict.headers)
+        mutation = operation.operation == OperationType.MUTATION
+        return self._execute(document, raw_variables, operation_name, principal, verdict.headers, mutation=mutation)
 
     def _execute(
         self,
@@ -226,6 +228,8 @@ class LinearApp:
         operation_name: str | None,
         principal: str,
         headers: dict[str, str],
+        *,
+        mutation: bool = False,
     ) -> SandboxResponse:
         context = SandboxContext(self.workspace, principal=principal, rate_limit=self._rate_limit_payload(principal))
         with self.workspace.lock:
@@ -237,6 +241,8 @@ class LinearApp:
                 operation_name=operation_name,
                 field_resolver=field_resolver,
             )
+            if mutation:
+                self.workspace.touch()  # even a refused one may have changed something before it failed
             self.operations.append(_operation_name(document, operation_name))
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:

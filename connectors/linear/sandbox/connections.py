@@ -1,9 +1,15 @@
-"""Relay connections over sandbox records: `first`/`after`, `last`/`before`, `pageInfo`, `nodes` and `edges`."""
+"""Relay connections over sandbox records: `first`/`after`, `last`/`before`, `pageInfo`, `nodes` and `edges`.
+
+A list is ordered once into an `Ordered` (records plus each id's position), so a cursor is found in O(1) and a
+page costs its own size; `resolvers.page_of` keeps the ordered result of a root list between the pages of one
+listing, so paging through N issues is O(N log N) once, not a filter and sort of all N per page.
+"""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import GraphQLError
@@ -39,22 +45,33 @@ def _decode_cursor(cursor: str) -> str:
         raise input_error(f"Invalid cursor: {cursor!r}") from exc
 
 
-def order(records: Sequence[Record], order_by: str | None) -> list[Record]:
+@dataclass(frozen=True)
+class Ordered:
+    """Records in page order, with the position of each id (a cursor is an encoded id)."""
+
+    records: list[Record]
+    position: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "position", {r["id"]: i for i, r in enumerate(self.records)})
+
+
+def order(records: Iterable[Record], order_by: str | None) -> Ordered:
     """Linear's `PaginationOrderBy`: createdAt (the default) or updatedAt, ties broken by id for stable pages."""
     key = "updatedAt" if order_by == "updatedAt" else "createdAt"
-    return sorted(records, key=lambda r: (r.get(key) or "", r["id"]))
+    return Ordered(sorted(records, key=lambda r: (r.get(key) or "", r["id"])))
 
 
-def _position(records: Sequence[Record], cursor: str) -> int:
-    wanted = _decode_cursor(cursor)
-    for index, record in enumerate(records):
-        if record["id"] == wanted:
-            return index
-    raise input_error(f"Cursor {cursor!r} does not point to an entity in this list")
+def _position(ordered: Ordered, cursor: str) -> int:
+    found = ordered.position.get(_decode_cursor(cursor))
+    if found is None:
+        raise input_error(f"Cursor {cursor!r} does not point to an entity in this list")
+    return found
 
 
-def connection(records: Sequence[Record], args: Mapping[str, Any]) -> dict[str, Any]:
-    """One page of `records` (already filtered and ordered) as a Linear connection object."""
+def connection(ordered: Ordered, args: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of `ordered` (already filtered and ordered) as a Linear connection object."""
+    records = ordered.records
     first, last = args.get("first"), args.get("last")
     for name, size in (("first", first), ("last", last)):
         if size is not None and not 0 <= size <= MAX_PAGE:
@@ -62,17 +79,19 @@ def connection(records: Sequence[Record], args: Mapping[str, Any]) -> dict[str, 
             raise input_error(f"Argument {name} must be between 0 and {MAX_PAGE} (got {size})")
     start, end = 0, len(records)
     if args.get("after"):
-        start = _position(records, args["after"]) + 1
+        start = _position(ordered, args["after"]) + 1
     if args.get("before"):
-        end = _position(records, args["before"])
-    window = list(records[start:end])
+        end = _position(ordered, args["before"])
+    # The page is cut straight out of the whole list: slicing the window between the cursors first would copy
+    # the rest of the list for every page.
     if last is not None and first is None:
-        page = window[max(0, len(window) - last) :]
-        has_next, has_previous = end < len(records), len(window) > len(page) or start > 0
+        page_start = max(start, end - last)
+        page = records[page_start:end]
+        has_next, has_previous = end < len(records), page_start > start or start > 0
     else:
-        size = DEFAULT_PAGE if first is None else first
-        page = window[:size]
-        has_next, has_previous = len(window) > len(page) or end < len(records), start > 0
+        page_end = min(end, start + (DEFAULT_PAGE if first is None else first))
+        page = records[start:page_end]
+        has_next, has_previous = page_end < end or end < len(records), start > 0
     cursors = [encode_cursor(r["id"]) for r in page]
     return {
         "nodes": page,

@@ -6,12 +6,13 @@ cannot answer on its own (relations by id, connections with filters and pages, c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from graphql import GraphQLResolveInfo, default_field_resolver
 
-from connectors.linear.sandbox.connections import connection, input_error, order
+from connectors.linear.sandbox.connections import Ordered, connection, input_error, order
 from connectors.linear.sandbox.filters import matches
 from connectors.linear.sandbox.served import ALWAYS_EMPTY, RECORD_TYPES, default_value
 from connectors.linear.sandbox.store import Record, Workspace
@@ -35,16 +36,46 @@ class SandboxContext:
         self.rate_limit = rate_limit
 
 
-def page_of(info: Info, type_name: str, records: Iterable[Record], args: dict[str, Any]) -> Any:
-    """Filter (`filter`, `includeArchived`), order (`orderBy`) and page `records` as a connection."""
+LISTINGS_KEPT = 32
+"""Ordered root listings kept for their next pages (one per filter and order a client is paging through)."""
+
+
+def page_of(
+    info: Info, type_name: str, records: Iterable[Record], args: dict[str, Any], *, listing: str | None = None
+) -> Any:
+    """Filter (`filter`, `includeArchived`), order (`orderBy`) and page `records` as a connection.
+
+    A root list names its `listing`: the filtered, ordered result is kept (per filter, order and workspace
+    version) for the pages after the first, so a cursor page costs its own size. A first page (no cursor) is
+    always computed afresh, so a listing started after records were edited in place (tests do) sees the edits.
+    """
     ws = ws_of(info)
     spec = args.get("filter")
-    keep = [
+    key: tuple[Any, ...] | None = None
+    if listing is not None:
+        key = (
+            listing,
+            type_name,
+            json.dumps(spec, sort_keys=True, default=str),
+            bool(args.get("includeArchived")),
+            args.get("orderBy"),
+        )
+        cached = ws.listings.get(key)
+        if cached is not None and cached[0] == ws.version and (args.get("after") or args.get("before")):
+            ordered: Ordered = cached[1]
+            return connection(ordered, args)
+    keep = (
         r
         for r in records
         if (args.get("includeArchived") or not r.get("archivedAt")) and matches(ws, type_name, r, spec)
-    ]
-    return connection(order(keep, args.get("orderBy")), args)
+    )
+    ordered = order(keep, args.get("orderBy"))
+    if key is not None:
+        ws.listings.pop(key, None)
+        ws.listings[key] = (ws.version, ordered)
+        while len(ws.listings) > LISTINGS_KEPT:
+            ws.listings.pop(next(iter(ws.listings)))
+    return connection(ordered, args)
 
 
 def _lookup(table: str, key: str) -> Resolver:
@@ -73,7 +104,7 @@ def _where(table: str, type_name: str, key: str) -> Resolver:
 
 def _root_list(table: str, type_name: str) -> Resolver:
     def resolve(_source: Any, info: Info, **args: Any) -> Any:
-        return page_of(info, type_name, getattr(ws_of(info), table).values(), args)
+        return page_of(info, type_name, getattr(ws_of(info), table).values(), args, listing=table)
 
     return resolve
 
@@ -128,7 +159,8 @@ def _shared_access(_source: Record, _info: Info) -> dict[str, Any]:
 
 def _team_issues(source: Record, info: Info, **args: Any) -> Any:
     rows = ws_of(info).issues.values()
-    return page_of(info, "Issue", (i for i in rows if i["teamId"] == source["id"]), args)
+    listing = f"team-issues:{source['id']}"
+    return page_of(info, "Issue", (i for i in rows if i["teamId"] == source["id"]), args, listing=listing)
 
 
 def _team_labels(source: Record, info: Info, **args: Any) -> Any:

@@ -52,6 +52,15 @@ class Workspace:
     viewer_id: str = ""
     sync_id: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    version: int = field(default=0, repr=False, compare=False)
+    """Bumped by every change made through the API (and by the `add_*` builders); not saved. Cached listings
+    (`resolvers.page_of`) are valid only for the version they were made at."""
+    listings: dict[tuple[Any, ...], tuple[int, Any]] = field(default_factory=dict, repr=False, compare=False)
+    """Ordered results of root lists, for the next pages of the same listing: key -> (version, `Ordered`)."""
+
+    def touch(self) -> None:
+        """Record a change: listings ordered before it are stale."""
+        self.version += 1
 
     # ----- building -----------------------------------------------------------------------------------------
     def add_user(self, name: str, *, viewer: bool = False) -> Record:
@@ -59,6 +68,7 @@ class Workspace:
         user: Record = {"id": new_id(), "name": name, "displayName": handle, "email": f"{handle}@example.com"}
         user.update(active=True, admin=viewer, createdAt=now_iso(), updatedAt=now_iso())
         self.users[user["id"]] = user
+        self.touch()
         if viewer:
             self.viewer_id = user["id"]
         return user
@@ -80,6 +90,7 @@ class Workspace:
             "issueCount": 0,
         }
         self.teams[team["id"]] = team
+        self.touch()
         return team
 
     def add_state(self, team: Record, name: str, type_: str, position: float) -> Record:
@@ -94,6 +105,7 @@ class Workspace:
             "updatedAt": now_iso(),
         }
         self.states[state["id"]] = state
+        self.touch()
         return state
 
     def add_label(
@@ -117,6 +129,7 @@ class Workspace:
             "updatedAt": now_iso(),
         }
         self.labels[label["id"]] = label
+        self.touch()
         return label
 
     def add_issue(self, team: Record, title: str, state: Record, **fields: Any) -> Record:
@@ -149,6 +162,7 @@ class Workspace:
         issue.update(fields)
         issue["url"] = f"https://linear.app/sandbox/issue/{issue['identifier'].lower()}"
         self.issues[issue["id"]] = issue
+        self.touch()
         return issue
 
     def add_need(self, issue: Record, *, important: bool = False) -> Record:
@@ -160,6 +174,7 @@ class Workspace:
             "updatedAt": now_iso(),
         }
         self.needs[need["id"]] = need
+        self.touch()
         issue["needIds"].append(need["id"])
         return need
 
