@@ -66,14 +66,15 @@ def _score(value: float | None) -> str:
     return "needs input" if value is None else fmt(value)
 
 
-def _significant(s: Snapshot) -> tuple[Any, ...]:
+def significant(s: Snapshot) -> tuple[Any, ...]:
+    """What makes a history row a different state for the comment's explanation."""
     return (s.model, s.score, s.inputs_hash)
 
 
 def previous_distinct(current: Snapshot, rows: Sequence[HistoryRow]) -> HistoryRow | None:
     """The newest row (rows are newest first) whose score, inputs or model differ from `current`."""
     for row in rows:
-        if _significant(row.snapshot) != _significant(current):
+        if significant(row.snapshot) != significant(current):
             return row
     return None
 

@@ -32,13 +32,13 @@ from syncer.alerts.aging import aging_subjects, span_changes, threshold
 from syncer.alerts.delivery import AlertReport, deliver, queue
 from syncer.alerts.destinations import Destination, build
 from syncer.alerts.events import Subject, wip_subject
-from syncer.history import comment_lines, moves, snapshot
+from syncer.history import comment_lines, moves, significant, snapshot
 from syncer.logs import set_run_id
 from syncer.models import IssueRef
 from syncer.pipeline import ConnectorFactory, PullProgress, RunReport, TrackerRun, run_sync
 from syncer.preflight import preflight
 from syncer.settings import SyncSettings
-from syncer.state import HistoryRow, Snapshot, StateStore
+from syncer.state import Snapshot, StateStore
 from syncer.state.journal import StoreJournal
 from syncer.state.lock import Holder, LockHeld, acquire
 from syncer.summary import exit_code
@@ -209,13 +209,15 @@ def _sync(
 ) -> JobResult:
     from syncer.report import publish  # the report package imports the pipeline; keep start-up light
 
-    history: dict[str, dict[str, list[HistoryRow]]] = {}
+    moved: dict[str, list[dict[str, Any]]] = {}
     explained: dict[IssueRef, str] = {}
 
     def explain(run: TrackerRun) -> dict[IssueRef, tuple[str, ...]]:
-        history[run.name] = store.history(run.name)
-        lines = comment_lines(run.issues, run.results, history[run.name], model=settings.scoring.model)
+        # The history is read once, condensed, and dropped here: what moved is decided now, from the same rows.
+        history = store.history(run.name, distinct=significant)
+        lines = comment_lines(run.issues, run.results, history, model=settings.scoring.model)
         explained.update({ref: " ".join(text) for ref, text in lines.items()})
+        moved[run.name] = moves(_tracker_snapshots(settings, run), history)
         return lines
 
     writes_report = (not dry_run or want_report) and settings.report.enabled
@@ -240,11 +242,14 @@ def _sync(
         exc.report = report
         raise
     result = JobResult(report, run_id=run_id)
-    snaps = _snapshots(settings, report)
-    for name, tracker_snaps in snaps.items():
-        result.moved.extend(moves(tracker_snaps, history.get(name, {})))
+    for run in report.trackers:
+        if run.error is None:
+            result.moved.extend(moved.get(run.name, ()))
     if not dry_run:
-        result.history_rows = store.record_history(run_id, [s for v in snaps.values() for s in v], now)
+        # Built here and dropped before the report: one record per issue is a lot to hold through it.
+        snaps = [s for run in report.trackers if run.error is None for s in _tracker_snapshots(settings, run)]
+        result.history_rows = store.record_history(run_id, snaps, now)
+        del snaps
     if not dry_run or want_report:
         flow = _flow(settings, store, report, now)
         report.report_files = [str(p) for p in publish(report, settings, explained, flow, moved=result.moved)]
@@ -263,18 +268,13 @@ def _flow(settings: SyncSettings, store: StateStore, report: RunReport, now: dat
     return build_flow(report, spans, configured, now, days)
 
 
-def _snapshots(settings: SyncSettings, report: RunReport) -> dict[str, list[Snapshot]]:
-    out: dict[str, list[Snapshot]] = {}
-    for run in report.trackers:
-        if run.error is not None:
-            continue
-        by_ref = {i.ref: i for i in run.issues}
-        out[run.name] = [
-            snapshot(by_ref[ref], result, model=settings.scoring.model)
-            for ref, result in run.results.items()
-            if ref in by_ref
-        ]
-    return out
+def _tracker_snapshots(settings: SyncSettings, run: TrackerRun) -> list[Snapshot]:
+    by_ref = {i.ref: i for i in run.issues}
+    return [
+        snapshot(by_ref[ref], result, model=settings.scoring.model)
+        for ref, result in run.results.items()
+        if ref in by_ref
+    ]
 
 
 def _alerts(

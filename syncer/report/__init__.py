@@ -58,7 +58,7 @@ def publish(
                         tracker, before, synced=run.finished or run.started, changes=mine, moved=moved
                     )
             elif before is not None:
-                last = before.run()
+                last = before.run(where)
                 last.error, last.error_kind = tracker.error, tracker.error_kind
                 shown.append(last)
                 synced[tracker.name] = before.synced
@@ -110,7 +110,7 @@ def rebuild(
         if last is None:
             shown.append(TrackerRun(tracker.name, tracker.kind, error="not synced yet", error_kind="unavailable"))
             continue
-        shown.append(last.run())
+        shown.append(last.run(where))
         activity.update({IssueRef(tracker.name, k): v for k, v in last.human.items()})
         changes.update({IssueRef(tracker.name, k): v for k, v in last.changes.items()})
         moved.extend(last.moved)

@@ -7,7 +7,7 @@ share one engine, opened (and migrated) by `StateStore.open`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -167,21 +167,44 @@ class StateStore:
 
     # -- score history -----------------------------------------------------------------------------------
 
-    def history(self, tracker: str, keys: Iterable[str] | None = None) -> dict[str, list[HistoryRow]]:
-        """Recent history rows per issue key, newest first."""
+    def history(
+        self,
+        tracker: str,
+        keys: Iterable[str] | None = None,
+        *,
+        depth: int = HISTORY_DEPTH,
+        distinct: Callable[[Snapshot], Hashable] | None = None,
+    ) -> dict[str, list[HistoryRow]]:
+        """Recent history rows per issue key, newest first (at most `depth` each).
+
+        With `distinct`, only the newest row and the first older one whose `distinct(...)` differs from the
+        newest's are kept: all that "the newest row differing from now" can need, whatever now is (now differs
+        from the newest, or equals it and so differs from that older one). Rows accumulate with every change,
+        so at 50,000 issues the full depth would be millions of records held at once.
+        """
         h = t.score_history
         numbered = (
             select(h, func.row_number().over(partition_by=h.c.issue_key, order_by=h.c.id.desc()).label("n"))
             .where(h.c.tracker == tracker)
             .subquery()
         )
-        query = select(numbered).where(numbered.c.n <= HISTORY_DEPTH).order_by(numbered.c.id.desc())
+        query = select(numbered).where(numbered.c.n <= depth).order_by(numbered.c.id.desc())
         wanted = set(keys) if keys is not None else None
         out: dict[str, list[HistoryRow]] = defaultdict(list)
         with self.engine.connect() as conn:
             for r in conn.execute(query).mappings():
-                if wanted is None or r["issue_key"] in wanted:
-                    out[r["issue_key"]].append(_history_row(r))
+                key = r["issue_key"]
+                if wanted is not None and key not in wanted:
+                    continue
+                rows = out[key]
+                if distinct is not None and rows:
+                    if len(rows) > 1:
+                        continue
+                    row = _history_row(r)
+                    if distinct(row.snapshot) != distinct(rows[0].snapshot):
+                        rows.append(row)
+                    continue
+                rows.append(_history_row(r))
         return dict(out)
 
     def record_history(self, run_id: int | None, snapshots: Sequence[Snapshot], at: datetime) -> int:
@@ -191,7 +214,7 @@ class StateStore:
             by_tracker[snap.tracker].append(snap)
         appended = 0
         for tracker, snaps in by_tracker.items():
-            latest = {k: rows[0] for k, rows in self.history(tracker, [s.key for s in snaps]).items()}
+            latest = {k: rows[0] for k, rows in self.history(tracker, [s.key for s in snaps], depth=1).items()}
             fresh = [s for s in snaps if s.key not in latest or not latest[s.key].snapshot.same_as(s)]
             seen = [latest[s.key].id for s in snaps if s.key in latest and latest[s.key].snapshot.same_as(s)]
             with self.engine.begin() as conn:

@@ -64,9 +64,7 @@ def test_movers_list_bucket_changes_then_biggest_rises_and_falls() -> None:
     now["K-10"] = _snap("K-10", 5, "Later", 95)  # rises 5
     history = {k: [HistoryRow(s, at, at, 1)] for k, s in before.items()}
     moved = moves(list(now.values()), history)
-    issues = {
-        IssueRef("t", k): TrackerIssue("t", k, k, "", k, "Backlog", StatusCategory.TODO, at, at) for k in now
-    }
+    issues = {IssueRef("t", k): TrackerIssue("t", k, k, "", k, "Backlog", StatusCategory.TODO, at, at) for k in now}
 
     movers = select_movers(moved, issues, each_way=2)
 
@@ -76,3 +74,29 @@ def test_movers_list_bucket_changes_then_biggest_rises_and_falls() -> None:
         ("K-10", 10, 5),  # then the biggest rise not yet listed
     ]
     assert movers[0].cause == "reach 75 -> 99" and movers[1].delta == -29
+
+
+def test_the_stored_snapshot_keeps_only_the_moves_the_report_shows(write_config, tmp_path: Path) -> None:
+    """With rank churn nearly every issue moves; report-data.json keeps the ones `select_movers` picks, and
+    picking again from those gives the same list."""
+    backlog = tmp_path / "backlog.json"
+    _backlog(backlog, 60)
+    config = str(write_config(backlog=backlog))
+    assert CliRunner().invoke(main, ["run", "--config", config]).exit_code == 0
+    data = json.loads(backlog.read_text())
+    next(i for i in data["issues"] if i["key"] == "T-60")["fields"]["Reach"] = 1050
+    backlog.write_text(json.dumps(data))
+    result = CliRunner().invoke(main, ["run", "--config", config, "--json"])
+    everything = json.loads(result.stdout)["moved"]
+    assert len(everything) == 50  # T-60 and the 49 it fell past (the summary lists at most 50)
+
+    stored = json.loads((Path(f"{backlog}.work") / "reports" / "report-data.json").read_text())
+    [section] = stored["trackers"].values()
+    kept = section["moved"]
+    assert 0 < len(kept) <= 30 and len(kept) < len(everything)
+    assert kept[0]["key"] in {m["key"] for m in everything}
+    from syncer.report import snapshot
+
+    run = snapshot.load(Path(f"{backlog}.work") / "reports")[section["name"]].run(Path(f"{backlog}.work") / "reports")
+    issues = {i.ref: i for i in run.issues}
+    assert select_movers(kept, issues) == select_movers(everything, issues)

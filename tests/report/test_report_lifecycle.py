@@ -41,9 +41,10 @@ def test_dry_runs_leave_the_last_report_untouched(write_config, backlog_path: Pa
     assert _invoke("plan", "--config", config) == 0
     assert _invoke("run", "--dry-run", "--config", config) == 0
     assert _snapshot(folder) == before
-    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
-        [*FILES, "report-data.json"]
-    )
+    names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    rows = [n for n in names if n.startswith("report-data.") and n.endswith(".jsonl")]
+    assert len(rows) == 1, "one tracker: one rows file beside report-data.json"
+    assert names == sorted([*FILES, "report-data.json", *rows])
 
 
 def test_a_dry_run_writes_the_report_when_asked(write_config, backlog_path: Path) -> None:
@@ -99,3 +100,52 @@ def test_a_failing_write_leaves_the_previous_report_whole(
         )
     assert _snapshot(folder) == before
     assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_issues_are_kept_out_of_line_and_read_only_for_a_failed_tracker(write_config, backlog_path: Path) -> None:
+    """report-data.json holds no issue (a run whose trackers all synced never reads them back); each save leaves
+    exactly one rows file per tracker, and a failed tracker's last good section comes from it."""
+    config = str(write_config(backlog=backlog_path))
+    folder = _reports(backlog_path)
+    for _ in range(3):
+        assert _invoke("run", "--config", config) == 0
+    data = json.loads((folder / "report-data.json").read_text())
+    [stored] = data["trackers"].values()
+    assert data["version"] == 2 and stored["issues"] == [] and stored["results"] == []
+    rows = [p for p in folder.iterdir() if p.suffix == ".jsonl"]
+    assert [p.name for p in rows] == [stored["rows_file"]]
+    lines = rows[0].read_text().splitlines()
+    assert len(lines) == len(json.loads(backlog_path.read_text())["issues"])
+    assert json.loads(lines[0])["issue"]["key"]
+
+    # A rows file that cannot be parsed would fail any run that read it: a healthy run does not.
+    rows[0].write_text("not json\n")
+    assert _invoke("run", "--config", config) == 0
+    assert "T\\-8" in (folder / "grooming-report.md").read_text()
+    backlog_path.rename(backlog_path.with_suffix(".gone"))
+    assert _invoke("run", "--config", config) == 3
+    assert "| 1 | T\\-8 |" in (folder / "grooming-report.md").read_text()
+
+
+def test_a_version_1_file_with_inline_issues_is_still_read(write_config, backlog_path: Path) -> None:
+    config = str(write_config(backlog=backlog_path))
+    folder = _reports(backlog_path)
+    assert _invoke("run", "--config", config) == 0
+    data = json.loads((folder / "report-data.json").read_text())
+    [stored] = data["trackers"].values()
+    rows = [json.loads(line) for line in (folder / stored["rows_file"]).read_text().splitlines()]
+    stored["issues"] = [r["issue"] for r in rows]
+    stored["results"] = [r["result"] for r in rows if r["result"] is not None]
+    del stored["rows_file"]
+    data["version"] = 1
+    (folder / "report-data.json").write_text(json.dumps(data))
+    for p in folder.glob("*.jsonl"):
+        p.unlink()
+
+    backlog_path.rename(backlog_path.with_suffix(".gone"))
+    assert _invoke("run", "--config", config) == 3
+    assert "| 1 | T\\-8 |" in (folder / "grooming-report.md").read_text()
+    backlog_path.with_suffix(".gone").rename(backlog_path)
+    assert _invoke("run", "--config", config) == 0
+    assert json.loads((folder / "report-data.json").read_text())["version"] == 2
+    assert len(list(folder.glob("*.jsonl"))) == 1

@@ -113,3 +113,28 @@ def test_a_nan_or_infinite_input_is_recorded_and_explained(state_url: str) -> No
         assert len(store.history("jira")["ACME-1"]) == 2, "an unchanged NaN input is not a change"
     finally:
         store.close()
+
+
+def test_condensed_history_explains_exactly_as_the_full_one(state_url: str) -> None:
+    """`distinct=` keeps the newest row and the first older one that differs from it: whatever the current state,
+    the explanation is the one the full history gives (a 50,000-issue run must not hold every row ever kept)."""
+    from syncer.history import significant
+
+    store = StateStore.open(state_url)
+    try:
+        issue = _issue()
+        # Score 12, 12 (rank moves only), 30, 30, 12: five states, four rows.
+        for n, (score, rank) in enumerate([(12.0, 1), (12.0, 2), (30.0, 2), (30.0, 3), (12.0, 3)]):
+            _run(store, issue, score, DAY1 + timedelta(days=n), rank)
+        full = store.history("jira")["ACME-1"]
+        condensed = store.history("jira", distinct=significant)["ACME-1"]
+        assert len(full) == 5 and len(condensed) == 2
+        assert [r.id for r in condensed] == [full[0].id, full[1].id]
+        for score in (12.0, 30.0, 99.0, None):
+            now = {issue.ref: _result(issue, score, 3)}
+            assert comment_lines([issue], now, {"ACME-1": condensed}, model="rice") == comment_lines(
+                [issue], now, {"ACME-1": full}, model="rice"
+            )
+        assert len(store.history("jira", depth=1)["ACME-1"]) == 1
+    finally:
+        store.close()
