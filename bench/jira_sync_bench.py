@@ -7,7 +7,9 @@ Scenarios: the first sync (every issue gets its score, rank, bucket and comment)
 unchanged project, and, with `--fault-rate`, a first sync on a fresh copy with injected faults.
 
 "minimum" is what any correct sync must send: the field list, the search pages at the server's page size, and
-per changed issue one edit plus one comment write (the comment's id rides along with the edit as a property).
+per changed issue one edit plus one comment write (the comment's id rides along with the edit as a property),
+plus the completed-issues search pages a run that writes the grooming report reads for its flow metrics (issues
+resolved in the last 90 days, at least one page).
 A third scenario drops the `syncer.comment` property of every 20th issue (what an older version's failed property
 saves left): the worker must find those comments again by their marker; "comment reads" counts the
 `GET …/comment` requests it spent on that (the search page's `comment` field should make them unnecessary).
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,7 @@ sys.path.insert(0, str(REPO))
 from _measure import peak_rss_mb  # noqa: E402  (bench/ is on sys.path when a bench script runs)
 
 from connectors.jira.sandbox import JiraSandbox, seed  # noqa: E402
-from connectors.jira.sandbox.state import JiraState  # noqa: E402
+from connectors.jira.sandbox.state import JiraState, jira_time  # noqa: E402
 from connectors.sandbox_http import FAULT_KINDS, FaultConfig, SandboxHTTPServer  # noqa: E402
 
 PAGE_CAP = 100
@@ -60,15 +63,17 @@ def worker(spec: str) -> None:
     config = json.loads(spec)
     settings = SyncSettings(trackers=[config["tracker"]], http=config["http"])
     started = time.perf_counter()
-    report = run_sync(settings)
+    # As `syncer run` with the report on: the issues resolved in `[aging] history_days` are read too.
+    report = run_sync(settings, completed_since=datetime.now(UTC) - timedelta(days=settings.aging.history_days))
     wall = time.perf_counter() - started
     run = report.trackers[0]
     plan = run.plan.writes if run.plan else ()
     print(
         json.dumps(
             {
-                "error": run.error,
+                "error": run.error or run.completed_error,
                 "issues": len(run.issues),
+                "completed": len(run.completed or ()),
                 "writes": len(plan),
                 "comments": sum(1 for w in plan if w.comment),
                 "failures": len(run.applied.failures) if run.applied else 0,
@@ -99,7 +104,8 @@ def sync(server: SandboxHTTPServer, mode: str, page_size: int, http: dict[str, A
 
 def minimum(result: dict[str, Any], page_size: int) -> int:
     pages = max(1, math.ceil(result["issues"] / min(page_size, PAGE_CAP)))
-    return 1 + pages + (result["writes"] - result["comments"]) + 2 * result["comments"]
+    completed_pages = max(1, math.ceil(result["completed"] / min(page_size, PAGE_CAP)))
+    return 1 + pages + completed_pages + (result["writes"] - result["comments"]) + 2 * result["comments"]
 
 
 def main() -> None:
@@ -121,6 +127,12 @@ def main() -> None:
         return
 
     start = seed.synthetic(args.issues, mode=args.mode).to_json()
+    now = datetime.now(UTC)
+    # The seed's done issues were resolved months ago: spread them over the last 90 days (a day apart), so the
+    # completed-issues search has something to page through.
+    done = [i for i in start["issues"] if i["status"] == "10003"]
+    for n, issue in enumerate(done):
+        issue["status_changed"] = issue["updated"] = jira_time(now - timedelta(days=n % 89, hours=1))
     start["account"] = {"email": EMAIL, "token": TOKEN}
     http = {"write_concurrency": args.concurrency, "backoff_initial": 0.01, "backoff_max": 0.1, "max_attempts": 10}
     rows = []
@@ -148,13 +160,13 @@ def main() -> None:
         f"write concurrency {args.concurrency}"
     )
     print(
-        f"{'scenario':<28} {'in scope':>8} {'writes':>7} {'requests':>9} {'minimum':>8} {'comment reads':>13} "
-        f"{'faults':>7} {'wall s':>7} {'peak RSS MB':>12}"
+        f"{'scenario':<28} {'in scope':>8} {'completed':>9} {'writes':>7} {'requests':>9} {'minimum':>8} "
+        f"{'comment reads':>13} {'faults':>7} {'wall s':>7} {'peak RSS MB':>12}"
     )
     for name, r, least in rows:
         print(
-            f"{name:<28} {r['issues']:>8} {r['writes']:>7} {r['requests']:>9} {least:>8} {r['comment_reads']:>13} "
-            f"{r['faults']:>7} {r['wall']:>7.2f} {r['maxrss_mb']:>12.1f}"
+            f"{name:<28} {r['issues']:>8} {r['completed']:>9} {r['writes']:>7} {r['requests']:>9} {least:>8} "
+            f"{r['comment_reads']:>13} {r['faults']:>7} {r['wall']:>7.2f} {r['maxrss_mb']:>12.1f}"
         )
     print("first sync requests by kind:", dict(sorted(rows[0][1]["by_kind"].items())))
 

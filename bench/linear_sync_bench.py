@@ -13,7 +13,8 @@ outside the sandbox's lock, so writes overlap) and `--burst` gives the sandbox a
 "minimum" is what any correct sync must send: one team query, one label page per 250 labels, the issue pages at
 the largest page size that stays under Linear's 10,000-point cap for this query, and one attachment write per
 changed issue (with `--labels`, plus one label request per issue whose bucket label changes, and the 4 label
-creations of the first run).
+creations of the first run), plus the completed-issues pages a run that writes the grooming report reads for its
+flow metrics (issues completed in the last 90 days, 250 a page, at least one page).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +96,8 @@ def worker(spec: str) -> None:
     logging.getLogger("connectors.linear.connector").setLevel(logging.INFO)
     started = time.perf_counter()
     cpu = time.process_time()
-    report = run_sync(settings)
+    # As `syncer run` with the report on: the issues completed in `[aging] history_days` are read too.
+    report = run_sync(settings, completed_since=datetime.now(UTC) - timedelta(days=settings.aging.history_days))
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu
     run = report.trackers[0]
@@ -102,8 +105,9 @@ def worker(spec: str) -> None:
     print(
         json.dumps(
             {
-                "error": run.error,
+                "error": run.error or run.completed_error,
                 "issues": len(run.issues),
+                "completed": len(run.completed or ()),
                 "writes": len(plan),
                 "bucket_changes": sum(1 for w in plan if "bucket" in w.fields),
                 "failures": len(run.applied.failures) if run.applied else 0,
@@ -155,7 +159,19 @@ def minimum(result: dict[str, Any], labels_in_workspace: int, first_run: bool, l
     setup = 1 + max(1, math.ceil(labels_in_workspace / 250))
     pages = max(1, math.ceil(result["issues"] / largest_page()))
     label_writes = result["bucket_changes"] + (4 if first_run else 0) if labels else 0
-    return setup + pages + result["writes"] + label_writes
+    completed_pages = max(1, math.ceil(result["completed"] / 250))  # five scalars an issue: always 250 a page
+    return setup + pages + result["writes"] + label_writes + completed_pages
+
+
+def recent(workspace: dict[str, Any]) -> None:
+    """Move the completed issues' dates into the last 90 days (the seed's are in January), spread a day apart,
+    so the completed-issues query has something to page through."""
+    now = datetime.now(UTC)
+    done = [i for i in workspace["issues"] if i.get("completedAt")]
+    for n, issue in enumerate(done):
+        finished = now - timedelta(days=n % 89, hours=1)
+        issue["completedAt"] = finished.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        issue["startedAt"] = (finished - timedelta(days=2)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def main() -> None:
@@ -183,6 +199,7 @@ def main() -> None:
 
     linear_schema()  # parse Linear's schema before any timed sync (about a second, once per process)
     start = synthetic(args.issues, teams=("ENG", "DES")).to_json()
+    recent(start)
     label_count = len(start["labels"])
     http = {
         "write_concurrency": args.concurrency,
@@ -222,13 +239,14 @@ def main() -> None:
         f"{f'{args.burst}/s' if args.burst else 'off'}, bucket labels {'on' if args.labels else 'off'}"
     )
     print(
-        f"{'scenario':<30} {'in scope':>8} {'writes':>7} {'requests':>9} {'minimum':>8} {'faults':>7} "
-        f"{'ratelim':>8} {'concurrency':>14} {'wall s':>7} {'cpu s':>6} {'peak RSS MB':>12}"
+        f"{'scenario':<30} {'in scope':>8} {'completed':>9} {'writes':>7} {'requests':>9} {'minimum':>8} "
+        f"{'faults':>7} {'ratelim':>8} {'concurrency':>14} {'wall s':>7} {'cpu s':>6} {'peak RSS MB':>12}"
     )
     for name, r, least in rows:
         print(
-            f"{name:<30} {r['issues']:>8} {r['writes']:>7} {r['requests']:>9} {least:>8} {r['faults']:>7} "
-            f"{r['ratelimited']:>8} {r['concurrency']:>14} {r['wall']:>7.2f} {r['cpu']:>6.2f} {r['maxrss_mb']:>12.1f}"
+            f"{name:<30} {r['issues']:>8} {r['completed']:>9} {r['writes']:>7} {r['requests']:>9} {least:>8} "
+            f"{r['faults']:>7} {r['ratelimited']:>8} {r['concurrency']:>14} {r['wall']:>7.2f} {r['cpu']:>6.2f} "
+            f"{r['maxrss_mb']:>12.1f}"
         )
     print("first sync operations:", dict(sorted(rows[0][1]["by_kind"].items())))
 

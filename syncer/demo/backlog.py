@@ -87,7 +87,7 @@ def _issue(n: int, rng: random.Random) -> dict[str, Any]:
     created = EPOCH + timedelta(days=rng.uniform(0, 90), minutes=rng.randint(0, 600))
     entered = created + timedelta(days=rng.uniform(0, 20)) if category != "todo" else created
     assignee = rng.choice(PEOPLE) if category != "todo" or rng.random() < 0.3 else None
-    return {
+    record = {
         "key": f"DEMO-{n}",
         "id": str(10000 + n),
         "url": f"https://tracker.example.com/browse/DEMO-{n}",
@@ -104,6 +104,12 @@ def _issue(n: int, rng: random.Random) -> dict[str, Any]:
         "fields": _inputs(rng),
         "comments": [],
     }
+    if category == "done":
+        # When work started, for cycle times: from its own generator, so the shared sequence (and every other
+        # value in the file) stays as it was before this key existed.
+        waited = random.Random(n).uniform(0.2, 0.8)
+        record["started"] = (created + (entered - created) * waited).isoformat()
+    return record
 
 
 def generate(count: int = COUNT, seed: int = SEED) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def shift_dates(data: dict[str, Any], now: datetime) -> dict[str, Any]:
     newest = max(datetime.fromisoformat(i["updated"]) for i in issues)
     delta = (now - timedelta(days=1)) - newest
     for issue in issues:
-        for name in ("created", "updated", "status_entered"):
+        for name in ("created", "updated", "status_entered", "started"):
             if issue.get(name):
                 issue[name] = (datetime.fromisoformat(issue[name]) + delta).isoformat(timespec="seconds")
     return data

@@ -149,3 +149,19 @@ def test_a_version_1_file_with_inline_issues_is_still_read(write_config, backlog
     assert _invoke("run", "--config", config) == 0
     assert json.loads((folder / "report-data.json").read_text())["version"] == 2
     assert len(list(folder.glob("*.jsonl"))) == 1
+
+def test_the_agenda_says_first_which_tracker_failed_and_when_it_last_synced(write_config, backlog_path: Path) -> None:
+    config = str(write_config(backlog=backlog_path))
+    assert _invoke("run", "--config", config) == 0
+    backlog_path.rename(backlog_path.with_suffix(".gone"))
+
+    assert _invoke("run", "--config", config) == 3
+    folder = _reports(backlog_path)
+    html = (folder / "grooming-report.html").read_text()
+    # Above the agenda, not only in the collapsed detail: which tracker, that it failed, and when it last synced.
+    top = html[html.index("<h1>") : html.index('id="agenda"')]
+    assert "<strong>local could not be synced</strong>; last synced 20" in top and "does not exist" in top
+    assert "Its issues are not in this agenda; its last good data is in its detail below." in top
+    md = (folder / "grooming-report.md").read_text()
+    top_md = md[: md.index("## ")]
+    assert "> **local could not be synced**; last synced 20" in top_md

@@ -140,6 +140,15 @@ def _value_label(ws: Workspace, groups: dict[str, Record], group: str, value: An
     return str(ws.add_label(name, parent=parent)["id"])
 
 
+def _started(item: dict[str, Any], entered: str, category: str | None) -> str | None:
+    """Linear's `startedAt`: when an in-progress issue entered progress, or a done one's recorded start."""
+    if category == "in_progress":
+        return iso(datetime.fromisoformat(entered))
+    if category == "done" and item.get("started"):
+        return iso(datetime.fromisoformat(item["started"]))
+    return None
+
+
 def demo_backlog(path: Path) -> Workspace:
     """The shipped demo backlog (local-tracker JSON) as a Linear workspace; see the module docstring.
 
@@ -181,7 +190,7 @@ def demo_backlog(path: Path) -> Workspace:
             labelIds=labels,
             assigneeId=users[assignee]["id"] if assignee else None,
             parentId=last_parent.get(key) if item.get("is_subtask") else None,
-            startedAt=iso(datetime.fromisoformat(entered)) if category == "in_progress" else None,
+            startedAt=_started(item, entered, category),
             completedAt=iso(datetime.fromisoformat(entered)) if category == "done" else None,
         )
         record["updatedAt"] = iso(datetime.fromisoformat(item.get("updated") or item["created"]))
