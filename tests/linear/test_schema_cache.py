@@ -15,7 +15,7 @@ SMALL = 'type Query { issue(id: String!): Issue }\ntype Issue { id: ID! title: S
 
 
 @pytest.fixture(autouse=True)
-def _cache_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path / "cache"
 
@@ -53,9 +53,9 @@ def test_a_damaged_cache_is_rebuilt_from_the_sdl(caplog: pytest.LogCaptureFixtur
     assert path.read_text(encoding="utf-8").startswith('{"__schema":{')  # written again, whole
 
 
-def test_an_unwritable_cache_folder_only_means_the_slow_path(_cache_in: Path) -> None:
-    _cache_in.parent.mkdir(parents=True, exist_ok=True)
-    _cache_in.write_text("a file where the folder should be", encoding="utf-8")
+def test_an_unwritable_cache_folder_only_means_the_slow_path(cache_home: Path) -> None:
+    cache_home.parent.mkdir(parents=True, exist_ok=True)
+    cache_home.write_text("a file where the folder should be", encoding="utf-8")
     assert print_schema(schema_cache.load_schema(SMALL)) == print_schema(build_schema(SMALL))
 
 
