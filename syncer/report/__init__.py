@@ -12,7 +12,7 @@ from syncer.models import IssueRef
 from syncer.pipeline import RunReport, TrackerRun
 from syncer.report import snapshot
 from syncer.report.content import GroomingReport, build_report
-from syncer.report.flowview import FlowReport
+from syncer.report.flowview import FlowReport, build_flow
 from syncer.report.writer import write_reports
 from syncer.settings import SyncSettings
 
@@ -116,5 +116,16 @@ def rebuild(
         moved.extend(last.moved)
     synced = {n: stored[n].synced for n in names if n in stored}
     run = RunReport(started=now, dry_run=False, trackers=shown, finished=now)
-    report = build_report(run, settings.report, now, changes, activity=activity, synced=synced, moved=moved)
+    flow = _stored_flow(settings, run, max(synced.values()))
+    report = build_report(run, settings.report, now, changes, flow, activity=activity, synced=synced, moved=moved)
     return write_reports(report, out or where, list(formats or settings.report.formats))
+
+
+def _stored_flow(settings: SyncSettings, run: RunReport, as_of: datetime) -> FlowReport | None:
+    """Flow metrics from the completed issues the last runs stored, as of the latest of those runs (a window
+    ending today would count the days since as days when nothing was finished). The state store is not read, so
+    a Jira issue is timed by lead time even where a run's report could use the start syncer saw."""
+    if all(t.completed is None for t in run.trackers):
+        return None  # stored by a syncer that did not read completed issues
+    configured = {t.name: dict((t.wip or settings.wip).per_team) for t in settings.trackers}
+    return build_flow(run, {}, configured, as_of, settings.aging.history_days)

@@ -33,7 +33,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from syncer.models import ScoreResult, TrackerIssue, WipBreach
+from syncer.models import CompletedIssue, ScoreResult, TrackerIssue, WipBreach
 from syncer.pipeline import TrackerRun
 from syncer.report.content import select_movers
 
@@ -71,6 +71,9 @@ class TrackerSnapshot:
     """What moved in that run (`syncer.history.moves`), for the report's movers."""
     rows_file: str | None = None
     """The JSON Lines file (in the report folder) holding `issues` and `results` when they are not inline."""
+    completed: list[CompletedIssue] | None = None
+    """The issues completed in the flow window as that run read them (a few hundred small records, so kept
+    inline); None when it did not read them. `syncer report` computes the flow section from these."""
 
     def run(self, folder: Path) -> TrackerRun:
         """The run as stored, its issues and results read from `folder` when they are not inline."""
@@ -81,6 +84,7 @@ class TrackerSnapshot:
             issues=list(issues),
             results={r.ref: r for r in results},
             breaches=list(self.breaches),
+            completed=None if self.completed is None else list(self.completed),
         )
 
     def _read_rows(self, folder: Path) -> tuple[list[TrackerIssue], list[ScoreResult]]:
@@ -246,6 +250,7 @@ def take(
         human=activity(run, previous),
         written=written,
         moved=_kept_moves(run, moved),
+        completed=None if run.completed is None else list(run.completed),
     )
 
 

@@ -61,3 +61,23 @@ def test_report_command_before_any_run_says_so(write_config, backlog_path: Path,
     assert result.exit_code == 2
     assert "no stored run" in result.stderr and "syncer run" in result.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_report_command_keeps_the_flow_from_the_completed_issues_the_last_run_read(tmp_path: Path) -> None:
+    from tests.jira.test_completed import _state
+
+    state, recent = _state("cloud", total=80, done_recently=12)
+    server = JiraSandbox(with_account(state)).serve().start()
+    try:
+        settings = jira_settings(server.url, deployment="cloud").model_copy(update={"workdir": tmp_path})
+        result = run_job(settings)
+        assert result.report.trackers[0].completed is not None
+    finally:
+        server.stop()
+
+    rebuild(settings, now=datetime.now(UTC), formats=["md"], out=tmp_path / "r")
+
+    md = (tmp_path / "r" / "grooming-report.md").read_text()
+    flow = md[md.index("## Flow and forecast") : md.index("# Detail")]
+    # The 12 resolved in the window, timed by lead time (created 5 days before), as the run's own report had it.
+    assert f"| ACME | {len(recent)} |" in flow and "5.0 / 5.0 / 5.0 lead" in flow
