@@ -154,3 +154,25 @@ def test_the_sandbox_answers_resolved_like_jira(serve) -> None:
         auth=("bot@acme.test", "sandbox-token"),
     )
     assert refused.status_code == 400
+
+
+def test_a_run_reads_them_only_when_it_writes_the_report(serve, tmp_path) -> None:
+    from syncer.job import run_job
+
+    state, recent = _state("cloud", total=120, done_recently=10)
+    _sandbox, server = serve(state, page_cap=PAGE_CAP)
+    searches = _recording(server)
+    settings = jira_settings(server.url, deployment="cloud").model_copy(update={"workdir": tmp_path})
+
+    def completed_searches() -> int:
+        return sum(1 for s in searches if "resolved" in str(s.get("jql")))
+
+    run_job(settings, dry_run=True)  # `syncer plan`: no report, so no completed-issues search
+    assert completed_searches() == 0
+    run_job(settings, dry_run=True, report=True)  # `syncer plan --report`
+    assert completed_searches() == 1
+    result = run_job(settings)  # a real run writes the report
+    assert completed_searches() == 2 and {c.key for c in result.report.trackers[0].completed or ()} == recent
+    off = settings.model_copy(update={"report": settings.report.model_copy(update={"enabled": False})})
+    run_job(off)  # the report is switched off: nothing to read it for
+    assert completed_searches() == 2
