@@ -178,11 +178,32 @@ class Tap:
     """Only writes whose "METHOD /path" matches this regex count towards `kill_after`."""
     pid: int | None = None
     writes: int = 0
+    first_write_at: float | None = None
+    last_write_at: float | None = None
+    """`time.monotonic()` when the first and the last write were applied (reset them to time a run)."""
+    in_flight: int = 0
+    """Requests being applied now: a killed run's last requests may still be landing after its process is gone."""
     matched: int = 0
     killed_at: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, request: SandboxRequest) -> SandboxResponse:
+        with self._lock:
+            self.in_flight += 1
+        try:
+            return self._apply(request)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until no request is being applied, so the writes counted from now on are the next run's."""
+        deadline = time.monotonic() + timeout
+        time.sleep(0.05)  # a request the dead process had fully sent may not have reached the app yet
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def _apply(self, request: SandboxRequest) -> SandboxResponse:
         write = self.is_write(request)
         if write and self.latency:
             threading.Event().wait(self.latency)
@@ -190,6 +211,9 @@ class Tap:
         if write and response.status < 400:
             with self._lock:
                 self.writes += 1
+                self.last_write_at = time.monotonic()
+                if self.first_write_at is None:
+                    self.first_write_at = self.last_write_at
                 if re.search(self.kill_match, f"{request.method} {request.path}"):
                     self.matched += 1
                     if self.pid is not None and self.kill_after is not None and self.matched == self.kill_after:

@@ -2,10 +2,12 @@
 
 Each scenario starts from a backlog the worker has already synced once and that then changed in every way that
 makes each kind of write happen: inputs edited (comment edit, field PUT carrying the property, Linear card upsert
-and bucket label swap), new issues (comment create), a lost `syncer.comment` property (property PUT on its own),
-orphaned copies of the worker's comment from an older version (comment delete). The reference is one clean run
-over the same start; a scenario passes when, after its faulty or killed runs and one clean run, the tracker holds
-exactly what the reference holds.
+and bucket label swap), new issues (comment create), a lost `syncer.comment` property, orphaned copies of the
+worker's comment from an older version (comment delete). New issues move every rank, so there a lost property
+rides with the field PUT too; a property saved on its own (`PUT .../properties/`) comes from a second Jira start
+where only properties are missing (`jira_lost_properties`). The reference is one clean run over the same start; a
+scenario passes when, after its faulty or killed runs and one clean run, the tracker holds exactly what the
+reference holds.
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ from .conftest import (
 
 LATENCY = 0.01
 """Seconds each applied write takes in the sandbox, so a run spends long enough writing to be killed mid-way."""
+IN_WRITING = 0.75
+"""Share of the stops whose moment is drawn inside the writing window rather than over the whole run."""
+AIMED_AT_COMMENTS: dict[str, Any] = {"rate": 0.5, "only": r"^(PUT|POST|DELETE) .*/(properties|comment)"}
+"""Faults on comment and property writes only, at a higher rate: 20 % over every request seldom reaches them."""
+AIMED_AT_PROPERTIES: dict[str, Any] = {"rate": 0.5, "only": r"^PUT .*/properties/", "kinds": ("drop_after", "drop")}
+"""Faults on property saves only, half of them "applied, answer lost"; for the start where only properties are
+missing, whose every write is a property saved on its own (elsewhere the property rides with the field edit)."""
 
 
 @dataclass
@@ -70,6 +79,14 @@ class Tally:
             f"kills_mid_write={self.kills_mid_write} sigterms={self.terms} sigterms_mid_write={self.terms_mid_write} "
             f"duplicates={self.duplicates} mismatches={len(self.mismatches)}"
         )
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long the reference run took, start to exit, and from its first applied write to its last."""
+
+    run: float
+    writing: float
 
 
 def watch_faults(server: SandboxHTTPServer, tally: Tally, write_kind: Callable[[SandboxRequest], str | None]) -> None:
@@ -104,21 +121,26 @@ def jira_write_kind(request: SandboxRequest) -> str | None:
     return "field PUT"
 
 
-def timed_clean_run(config: Path, tracker: str) -> float:
+def timed_clean_run(config: Path, tracker: str, tap: Any) -> Timing:
+    """One clean run with the sandbox's write latency, timed: the kill moments are drawn from these lengths."""
+    tap.latency, tap.first_write_at, tap.last_write_at = LATENCY, None, None
     started = time.monotonic()
     clean_run(config, tracker)
-    return time.monotonic() - started
+    run = time.monotonic() - started
+    writing = (tap.last_write_at - tap.first_write_at) if tap.first_write_at is not None else 0.0
+    return Timing(run=run, writing=writing)
 
 
-def jira_start(folder: Path, jira_server: Any, issues: int) -> tuple[dict[str, Any], Path, float]:
-    """A synced-then-changed Jira project (as JSON) and the state database of the run that synced it."""
+def jira_start(folder: Path, jira_server: Any, issues: int) -> tuple[dict[str, Any], dict[str, Any], Path]:
+    """A synced-then-changed Jira project (as JSON), the project as the sync left it (before the changes), and
+    the state database of the run that synced it."""
     state = jira_state(issues)
     extra = state.issues[-max(2, issues // 8) :]
     state.issues = state.issues[: -len(extra)]
     _sandbox, server, tap = jira_server(state)
-    tap.latency = LATENCY
     config = write_config(folder, "jira", server.url)
-    took = timed_clean_run(config, "jira")
+    timed_clean_run(config, "jira", tap)
+    synced = state.to_json()
     rng = random.Random(3)
     open_issues = [i for i in state.issues if i.properties]
     for issue in rng.sample(open_issues, max(1, len(open_issues) // 4)):
@@ -132,7 +154,18 @@ def jira_start(folder: Path, jira_server: Any, issues: int) -> tuple[dict[str, A
         orphan = Comment(str(state.next_comment_id), ours.author, to_adf(text, text_hash(text)), ours.created, "")
         issue.comments.insert(0, orphan)
     state.issues.extend(extra)
-    return state.to_json(), folder / "work", took
+    return state.to_json(), synced, folder / "work"
+
+
+def jira_lost_properties(synced: dict[str, Any]) -> dict[str, Any]:
+    """The synced project with the `syncer.comment` property gone from half the issues and nothing else changed:
+    no value or rank moves, so the next run saves each of those properties on its own (`PUT .../properties/`),
+    the write that otherwise happens only when a property save or a field edit failed."""
+    state = JiraState.from_json(synced)
+    recorded = [i for i in state.issues if "syncer.comment" in i.properties]
+    for issue in random.Random(5).sample(recorded, max(1, len(recorded) // 2)):
+        del issue.properties["syncer.comment"]
+    return state.to_json()
 
 
 def copy_workdir(source: Path, target: Path) -> None:
@@ -142,11 +175,13 @@ def copy_workdir(source: Path, target: Path) -> None:
         shutil.copy2(path, target / "work" / path.name)
 
 
-def jira_reference(start: dict[str, Any], workdir: Path, folder: Path, jira_server: Any) -> dict[str, Any]:
-    sandbox, server, _tap = jira_server(JiraState.from_json(start))
+def jira_reference(
+    start: dict[str, Any], workdir: Path, folder: Path, jira_server: Any
+) -> tuple[dict[str, Any], Timing]:
+    sandbox, server, tap = jira_server(JiraState.from_json(start))
     copy_workdir(workdir, folder)
-    clean_run(write_config(folder, "jira", server.url), "jira")
-    return jira_outcome(sandbox.state)
+    timing = timed_clean_run(write_config(folder, "jira", server.url), "jira", tap)
+    return jira_outcome(sandbox.state), timing
 
 
 def jira_fault_session(
@@ -158,13 +193,11 @@ def jira_fault_session(
     *,
     seed_: int,
     tally: Tally,
-    aimed: bool = False,
+    aim: dict[str, Any] | None = None,
 ) -> None:
-    """`aimed`: the faults hit writes only, at a higher rate, so the rarer writes (a property saved on its own)
-    also lose their answer; 20 % over every request seldom reaches them in ten sessions."""
+    """`aim`: fault settings that override the 20 % over every request (`AIMED_AT_COMMENTS`, ...)."""
     faults: dict[str, Any] = {"rate": 0.2, "seed": seed_, "kinds": FAULT_KINDS, "retry_after": 0.02, "delay": 2.5}
-    if aimed:
-        faults.update(rate=0.5, only=r"^(PUT|POST|DELETE) .*/(properties|comment)")
+    faults.update(aim or {})
     sandbox, server, _tap = jira_server(JiraState.from_json(start), **faults)
     watch_faults(server, tally, jira_write_kind)
     copy_workdir(workdir, folder)
@@ -186,13 +219,13 @@ def jira_kill_session(
     seed_: int,
     tally: Tally,
     kills: int = 3,
-    horizon: float,
+    timing: Timing,
 ) -> None:
     sandbox, server, tap = jira_server(JiraState.from_json(start))
     tap.latency = LATENCY
     copy_workdir(workdir, folder)
     config = write_config(folder, "jira", server.url)
-    kill_runs(config, "jira", tap, tally, random.Random(seed_), kills=kills, horizon=horizon)
+    kill_runs(config, "jira", tap, tally, random.Random(seed_), kills=kills, timing=timing)
     tap.latency = 0.0
     clean_run(config, "jira")
     judge(jira_outcome(sandbox.state), expected, comments_at=3, tally=tally, label=f"jira kills seed {seed_}")
@@ -211,14 +244,13 @@ def linear_write_kind(request: SandboxRequest) -> str | None:
     return "other mutation"
 
 
-def linear_start(folder: Path, linear_server: Any, issues: int) -> tuple[dict[str, Any], Path, float]:
+def linear_start(folder: Path, linear_server: Any, issues: int) -> tuple[dict[str, Any], Path]:
     workspace = linear_workspace(issues)
     ids = list(workspace.issues)
     held_back = {i: workspace.issues.pop(i) for i in ids[-max(2, issues // 8) :]}
     sandbox, tap = linear_server(workspace)
-    tap.latency = LATENCY
     config = write_config(folder, "linear", sandbox.url)
-    took = timed_clean_run(config, "linear")
+    timed_clean_run(config, "linear", tap)
     rng = random.Random(3)
     commented = [i for i in workspace.issues.values() if i["commentIds"]]
     for issue in rng.sample(commented, max(1, len(commented) // 4)):
@@ -231,14 +263,16 @@ def linear_start(folder: Path, linear_server: Any, issues: int) -> tuple[dict[st
         workspace.comments[orphan["id"]] = orphan
         issue["commentIds"].append(orphan["id"])
     workspace.issues.update(held_back)
-    return workspace.to_json(), folder / "work", took
+    return workspace.to_json(), folder / "work"
 
 
-def linear_reference(start: dict[str, Any], workdir: Path, folder: Path, linear_server: Any) -> dict[str, Any]:
-    sandbox, _tap = linear_server(Workspace.from_json(start))
+def linear_reference(
+    start: dict[str, Any], workdir: Path, folder: Path, linear_server: Any
+) -> tuple[dict[str, Any], Timing]:
+    sandbox, tap = linear_server(Workspace.from_json(start))
     copy_workdir(workdir, folder)
-    clean_run(write_config(folder, "linear", sandbox.url), "linear")
-    return linear_outcome(sandbox.workspace)
+    timing = timed_clean_run(write_config(folder, "linear", sandbox.url), "linear", tap)
+    return linear_outcome(sandbox.workspace), timing
 
 
 def linear_fault_session(
@@ -273,13 +307,13 @@ def linear_kill_session(
     seed_: int,
     tally: Tally,
     kills: int = 3,
-    horizon: float,
+    timing: Timing,
 ) -> None:
     sandbox, tap = linear_server(Workspace.from_json(start))
     tap.latency = LATENCY
     copy_workdir(workdir, folder)
     config = write_config(folder, "linear", sandbox.url)
-    kill_runs(config, "linear", tap, tally, random.Random(seed_), kills=kills, horizon=horizon)
+    kill_runs(config, "linear", tap, tally, random.Random(seed_), kills=kills, timing=timing)
     tap.latency = 0.0
     clean_run(config, "linear")
     judge(linear_outcome(sandbox.workspace), expected, comments_at=2, tally=tally, label=f"linear kills {seed_}")
@@ -289,19 +323,30 @@ def linear_kill_session(
 
 
 def kill_runs(
-    config: Path, tracker: str, tap: Any, tally: Tally, rng: random.Random, *, kills: int, horizon: float
+    config: Path, tracker: str, tap: Any, tally: Tally, rng: random.Random, *, kills: int, timing: Timing
 ) -> None:
     """Start `syncer run` and stop it at a random moment, `kills` times in a row (each on what the last left):
     first with SIGTERM, then with SIGKILL.
 
-    `horizon` is how long a whole first sync took: the moment is drawn between 0.2 s (still starting) and then.
+    The moment is drawn from the reference run (`timing`, the same start without faults). A run over a synced
+    backlog spends most of its time starting and reading, so a moment drawn over the whole run seldom lands while
+    it writes (4 of 27 Linear SIGKILLs did). So a quarter of the stops come anywhere between 0.2 s (still
+    starting) and the reference run's length; the others come once this run's first write has landed, after a
+    delay drawn uniformly up to the reference run's writing window (its first write to its last). A run with
+    less left to write may finish first: that stop is no kill.
     """
     for number in range(kills):
         # The first stop is a SIGTERM (what Kubernetes, systemd and docker stop send), the others SIGKILLs.
         sig = signal.SIGTERM if number == 0 else signal.SIGKILL
+        tap.settle()  # the killed run's last writes have landed: what is counted from here is this run's
         before, mid_write = tap.writes, False
         proc = start_syncer_run(config, tracker)
-        time.sleep(rng.uniform(0.2, horizon))
+        if rng.random() < IN_WRITING:
+            while tap.writes == before and proc.poll() is None:
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0.0, timing.writing))
+        else:
+            time.sleep(rng.uniform(0.2, max(0.2, timing.run)))
         if proc.poll() is None:
             proc.send_signal(sig)
             mid_write = tap.writes > before

@@ -3,8 +3,9 @@ random moments of a real `syncer run`, against both sandboxes over loopback HTTP
 what a fault-free run leaves, with one worker comment per issue.
 
 The short variant (a few seeds, a small backlog) runs in `make test`; `make reliability` runs the long one (10
-fault sessions and 20 stopped sessions per tracker: a SIGTERM then two SIGKILLs, each on what the last left) and prints the counts docs/reliability.md
-quotes.
+fault sessions per tracker, plus on Jira 2 aimed at comment and property writes and 2 aimed at property saves on
+their own; 40 stopped sessions per tracker: a SIGTERM then two SIGKILLs, each on what the last left) and prints
+the counts docs/reliability.md quotes.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from typing import Any
 import pytest
 
 from .scenarios import (
+    AIMED_AT_COMMENTS,
+    AIMED_AT_PROPERTIES,
     Tally,
     jira_fault_session,
     jira_kill_session,
+    jira_lost_properties,
     jira_reference,
     jira_start,
     linear_fault_session,
@@ -27,37 +31,53 @@ from .scenarios import (
 )
 
 SHORT = {"issues": 12, "fault_seeds": [1], "kill_seeds": [1]}
-LONG = {"issues": 60, "fault_seeds": list(range(1, 11)), "aimed_seeds": [11, 12], "kill_seeds": list(range(1, 41))}
+LONG = {
+    "issues": 60,
+    "fault_seeds": list(range(1, 11)),
+    "aimed_seeds": [11, 12],
+    "property_seeds": [13, 14],
+    "kill_seeds": list(range(1, 41)),
+}
 JIRA_WRITES = {"comment create", "comment edit", "comment delete", "field PUT", "property PUT"}
 LINEAR_WRITES = {"CreateComment", "UpdateComment", "DeleteComment", "UpsertAttachment", "label mutation"}
 
 
 def run_jira(tmp_path: Path, jira_server: Any, size: dict[str, Any]) -> tuple[Tally, Tally]:
-    start, workdir, took = jira_start(tmp_path / "start", jira_server, size["issues"])
-    expected = jira_reference(start, workdir, tmp_path / "reference", jira_server)
+    start, synced, workdir = jira_start(tmp_path / "start", jira_server, size["issues"])
+    expected, timing = jira_reference(start, workdir, tmp_path / "reference", jira_server)
     faults, kills = Tally(), Tally()
     for s in size["fault_seeds"]:
         jira_fault_session(start, workdir, tmp_path / f"faults-{s}", jira_server, expected, seed_=s, tally=faults)
     for s in size.get("aimed_seeds", []):
         folder = tmp_path / f"aimed-{s}"
-        jira_fault_session(start, workdir, folder, jira_server, expected, seed_=s, tally=faults, aimed=True)
+        jira_fault_session(start, workdir, folder, jira_server, expected, seed_=s, tally=faults, aim=AIMED_AT_COMMENTS)
+    if size.get("property_seeds"):
+        # Its own start (only properties missing), so its own reference.
+        unrecorded = jira_lost_properties(synced)
+        recorded, _ = jira_reference(unrecorded, workdir, tmp_path / "reference-properties", jira_server)
+        for s in size["property_seeds"]:
+            folder = tmp_path / f"properties-{s}"
+            aim = AIMED_AT_PROPERTIES
+            jira_fault_session(unrecorded, workdir, folder, jira_server, recorded, seed_=s, tally=faults, aim=aim)
     for s in size["kill_seeds"]:
         folder = tmp_path / f"kills-{s}"
-        jira_kill_session(start, workdir, folder, jira_server, expected, seed_=s, tally=kills, horizon=took)
-    print("\n" + faults.line("jira faults") + "\n" + kills.line("jira kills"))
+        jira_kill_session(start, workdir, folder, jira_server, expected, seed_=s, tally=kills, timing=timing)
+    print(f"\njira reference run {timing.run:.1f} s, writing {timing.writing:.1f} s")
+    print(faults.line("jira faults") + "\n" + kills.line("jira kills"))
     return faults, kills
 
 
 def run_linear(tmp_path: Path, linear_server: Any, size: dict[str, Any]) -> tuple[Tally, Tally]:
-    start, workdir, took = linear_start(tmp_path / "start", linear_server, size["issues"])
-    expected = linear_reference(start, workdir, tmp_path / "reference", linear_server)
+    start, workdir = linear_start(tmp_path / "start", linear_server, size["issues"])
+    expected, timing = linear_reference(start, workdir, tmp_path / "reference", linear_server)
     faults, kills = Tally(), Tally()
     for s in size["fault_seeds"]:
         linear_fault_session(start, workdir, tmp_path / f"faults-{s}", linear_server, expected, seed_=s, tally=faults)
     for s in size["kill_seeds"]:
         folder = tmp_path / f"kills-{s}"
-        linear_kill_session(start, workdir, folder, linear_server, expected, seed_=s, tally=kills, horizon=took)
-    print("\n" + faults.line("linear faults") + "\n" + kills.line("linear kills"))
+        linear_kill_session(start, workdir, folder, linear_server, expected, seed_=s, tally=kills, timing=timing)
+    print(f"\nlinear reference run {timing.run:.1f} s, writing {timing.writing:.1f} s")
+    print(faults.line("linear faults") + "\n" + kills.line("linear kills"))
     return faults, kills
 
 
