@@ -30,7 +30,7 @@ START_OF_WORK = {
     "jira": "lead time (created → resolved): Jira records the start of work only in the changelog, which is not "
     "read; cycle time for issues syncer saw enter progress",
     "linear": "cycle time (startedAt → completedAt)",
-    "local": "cycle time (started → done) where a record has `started`, else lead time (created → done)",
+    "local": "cycle time (started → done) where a record has its start, else lead time (created → done)",
 }
 """How each tracker kind's items are timed, for the report's note."""
 
