@@ -54,7 +54,7 @@ from connectors.sandbox_http import FaultConfig  # noqa: E402
 INPUTS = {"reach": "customer_needs", "impact": "label:Impact", "confidence": "label:Confidence", "effort": "estimate"}
 
 
-def tracker(url: str, page_size: int, labels: bool) -> dict[str, Any]:
+def tracker(url: str, page_size: int | None, labels: bool) -> dict[str, Any]:
     outputs: dict[str, Any] = {"attachment": True, "comment": False}
     if labels:
         outputs["bucket_label_group"] = "Priority bucket"
@@ -120,7 +120,9 @@ def worker(spec: str) -> None:
     )
 
 
-def sync(sandbox: LinearSandbox, page_size: int, labels: bool, http: dict[str, Any], workdir: Path) -> dict[str, Any]:
+def sync(
+    sandbox: LinearSandbox, page_size: int | None, labels: bool, http: dict[str, Any], workdir: Path
+) -> dict[str, Any]:
     sandbox.reset_log()
     spec = json.dumps({"tracker": tracker(sandbox.url, page_size, labels), "http": http, "workdir": str(workdir)})
     out = subprocess.run(
@@ -177,7 +179,9 @@ def recent(workspace: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=1000)
-    parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument(
+        "--page-size", type=int, help="`page_size` (default: unset, the largest page under 5,000 points)"
+    )
     parser.add_argument("--concurrency", type=int, default=4, help="[http] write_concurrency (where writes start)")
     parser.add_argument("--max-concurrency", type=int, default=16, help="[http] max_write_concurrency")
     parser.add_argument("--latency", type=float, default=0.0, help="ms each answer waits (overlapping)")
@@ -233,7 +237,7 @@ def main() -> None:
             rows.append(("first sync, 200 requests/s", tight, minimum(tight, label_count, True, args.labels)))
 
     print(
-        f"Linear sandbox, {args.issues} issues (ENG, DES), page size {args.page_size} "
+        f"Linear sandbox, {args.issues} issues (ENG, DES), page size {args.page_size or 'default'} "
         f"(largest under the 10,000-point cap: {largest_page()}), write concurrency {args.concurrency} up to "
         f"{http['max_write_concurrency']}, latency {args.latency:g} ms, burst limit "
         f"{f'{args.burst}/s' if args.burst else 'off'}, bucket labels {'on' if args.labels else 'off'}"
