@@ -71,19 +71,27 @@ def _trigram_ids(titles: Sequence[str]) -> tuple[Ints, Ints]:
     return codes[valid], begins - 2 * np.arange(len(padded), dtype=np.int64)
 
 
-def _signatures(titles: Sequence[str]) -> npt.NDArray[np.uint64]:
-    """MinHash signatures, one row per title: per hash function, the least hash of the title's trigrams."""
-    ids, starts = _trigram_ids(titles)
-    rng = np.random.default_rng(_SEED)
-    # Multiply-shift hashing (Dietzfelbinger): odd multipliers, wrapping uint64 arithmetic, the high bits kept.
-    a = rng.integers(1, 1 << 63, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
-    b = rng.integers(0, 1 << 63, size=BANDS * ROWS, dtype=np.uint64)
-    keys = ids.astype(np.uint64)
-    signatures = np.empty((len(titles), BANDS * ROWS), dtype=np.uint64)
-    shift = np.uint64(32)
-    for k in range(BANDS * ROWS):
-        signatures[:, k] = np.minimum.reduceat((a[k] * keys + b[k]) >> shift, starts)
-    return signatures
+class _MinHash:
+    """MinHash signatures of the titles, computed one band at a time: all 128 columns at once are 1 KB per
+    title (49 MB at 50,000 issues) held through the whole candidate search; a band is 32 bytes per title."""
+
+    def __init__(self, titles: Sequence[str]) -> None:
+        ids, self.starts = _trigram_ids(titles)
+        rng = np.random.default_rng(_SEED)
+        # Multiply-shift hashing (Dietzfelbinger): odd multipliers, wrapping uint64 arithmetic, the high bits kept.
+        self.a = rng.integers(1, 1 << 63, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
+        self.b = rng.integers(0, 1 << 63, size=BANDS * ROWS, dtype=np.uint64)
+        self.keys = ids.astype(np.uint64)
+        self.n = len(titles)
+
+    def band(self, band: int) -> npt.NDArray[np.uint64]:
+        """The band's `ROWS` columns: per hash function, the least hash of each title's trigrams."""
+        rows = np.empty((self.n, ROWS), dtype=np.uint64)
+        shift = np.uint64(32)
+        for column in range(ROWS):
+            k = band * ROWS + column
+            rows[:, column] = np.minimum.reduceat((self.a[k] * self.keys + self.b[k]) >> shift, self.starts)
+        return rows
 
 
 def _pairs_within_runs(keys: npt.NDArray[np.uint64], tiebreak: Ints) -> tuple[Ints, Ints]:
@@ -110,15 +118,25 @@ def _pairs_within_runs(keys: npt.NDArray[np.uint64], tiebreak: Ints) -> tuple[In
     return order[left].astype(np.int64), order[right].astype(np.int64)
 
 
-def _sorted_unique(values: Ints) -> Ints:
+def _sorted_unique(parts: list[Ints]) -> Ints:
+    """The parts' values, sorted, each once. Takes the list and empties it, so the parts are freed before the
+    copies (templated titles give millions of candidate pairs: each copy of them is tens of MB at 50,000)."""
+    values = np.concatenate(parts)
+    parts.clear()
     # Sorting then dropping repeats: np.unique's hash table is several times slower on millions of pairs.
-    values = np.sort(values)
-    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+    values.sort()
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
-def _candidates(titles: Sequence[str]) -> tuple[Ints, Ints]:
-    """Index pairs (i < j) of titles that share a MinHash band, each once."""
-    signatures = _signatures(titles)
+def _candidates(titles: Sequence[str]) -> Ints:
+    """Index pairs (i < j) of titles that share a MinHash band, each once, encoded as i * len(titles) + j (two
+    decoded arrays as well would double the memory the pairs take)."""
+    minhash = _MinHash(titles)
     n = len(titles)
     # Neighbours in a large bucket: by the title and by the title read backwards (a differing start or end).
     orders = [np.argsort(np.array(titles, dtype=object), kind="stable")]
@@ -131,7 +149,7 @@ def _candidates(titles: Sequence[str]) -> tuple[Ints, Ints]:
     encoded = np.empty(0, dtype=np.int64)
     mix = np.uint64(0x9E3779B97F4A7C15)
     for band in range(BANDS):
-        rows = signatures[:, band * ROWS : (band + 1) * ROWS]
+        rows = minhash.band(band)
         keys = np.zeros(n, dtype=np.uint64)
         for column in range(ROWS):  # a colliding mix only adds a false candidate, which verification drops
             keys = (keys * mix) ^ rows[:, column]
@@ -140,8 +158,9 @@ def _candidates(titles: Sequence[str]) -> tuple[Ints, Ints]:
             left, right = _pairs_within_runs(keys, rank)
             found.append(np.minimum(left, right) * n + np.maximum(left, right))
         # Merged band by band: templated titles meet the same neighbours in every band.
-        encoded = _sorted_unique(np.concatenate(found))
-    return encoded // n, encoded % n
+        del encoded
+        encoded = _sorted_unique(found)
+    return encoded
 
 
 def find_duplicates(issues: Sequence[TrackerIssue], threshold: float, limit: int = MAX_PAIRS) -> list[DuplicatePair]:
@@ -162,9 +181,9 @@ def find_duplicates(issues: Sequence[TrackerIssue], threshold: float, limit: int
 
     if len(titles) > 1:
         first_of = np.array(firsts, dtype=np.int64)
-        left, right = _candidates(titles)
-        for start in range(0, len(left), _VERIFY_CHUNK):
-            xs, ys = left[start : start + _VERIFY_CHUNK], right[start : start + _VERIFY_CHUNK]
+        encoded = _candidates(titles)
+        for start in range(0, len(encoded), _VERIFY_CHUNK):
+            xs, ys = np.divmod(encoded[start : start + _VERIFY_CHUNK], len(titles))
             scores = cpdist(
                 [titles[x] for x in xs],
                 [titles[y] for y in ys],
