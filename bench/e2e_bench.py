@@ -1,33 +1,43 @@
-"""Benchmark: `syncer run` end to end against the Jira sandbox, beside a naive python-jira loop, one run.
+"""Benchmark: `syncer run` end to end against the Jira or Linear sandbox, beside a naive python-jira loop, one run.
 
-Run with `.venv/bin/python bench/e2e_bench.py [--issues N ...] [--latency MS] [--naive-sizes N N]`.
+Run with `.venv/bin/python bench/e2e_bench.py [--tracker jira|linear] [--issues N ...] [--latency MS]
+[--naive-sizes N N] [--rank-updates always|top] [--runs first rerun change]`.
 
-For each size, a Jira Cloud sandbox with N synthetic issues answers every request after `--latency` ms (slept
-outside its locks, so concurrent requests overlap as on a real site). `syncer run` runs as a user runs it, in a
-child process: state store (SQLite), score history, grooming report (all formats) and alerts (to a file) on.
-Three runs per size: the first sync (every issue written), a rerun (nothing changed), and a run after 20 % of
-the issues had one input changed by people. Printed per run: wall time, the child's CPU time and peak RSS, and
-requests against the minimum any correct sync needs (field list, search pages, one edit per changed issue and
-one comment write per changed comment, and a property save per new comment).
+For each size, a sandbox with N synthetic issues answers every request after `--latency` ms (slept outside its
+locks, so concurrent requests overlap as on a real site). `syncer run` runs as a user runs it, in a child process:
+state store (SQLite), score history, grooming report (all formats, with flow metrics) and alerts (to a file) on.
+Three runs per size: the first sync (every issue written), a rerun (nothing changed), and a run after 20 % of the
+open issues had one input changed by people (Jira: the reach; Linear: the estimate). Printed per run: wall time,
+the child's CPU time and peak RSS (VmHWM), the writes in flight (the adaptive limit: start/peak/end, and how many
+answers said slow down), and requests against the minimum any correct run needs: each setup read once, every
+search or listing at its largest page size (Jira: 100 with fields; Linear: the largest page under the complexity
+cap for the issues, 250 for the others), and one write per write needed (retries and repeated reads are what
+this leaves out).
 
-The naive loop is what a team writes in an afternoon: python-jira's `enhanced_search_issues` page by page,
-RICE in Python, then `issue.update(fields=...)` per issue (python-jira sends the PUT and reads the issue back: two
-requests per issue, one at a time). It is measured at `--naive-sizes` on its own sandbox with the same latency
-and extrapolated linearly to the larger sizes (said so in the table), since at 50 ms it needs minutes per
-thousand issues.
+The naive loop (Jira only) is what a team writes in an afternoon: python-jira's `enhanced_search_issues` page by
+page, RICE in Python, then `issue.update(fields=...)` per issue (python-jira sends the PUT and reads the issue back:
+two requests per issue, one at a time). It rewrites every issue every run, having no notion of "changed". It is
+measured at `--naive-sizes` on its own sandbox with the same latency and extrapolated linearly to the larger
+sizes (said so in the table), since at 50 ms it needs minutes per thousand issues.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import os
 import random
+import re
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +45,30 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from connectors.jira.sandbox import JiraSandbox, seed  # noqa: E402
-from connectors.jira.sandbox.state import JiraState  # noqa: E402
-from connectors.sandbox_http import FaultConfig, SandboxHTTPServer  # noqa: E402
+from connectors.linear.sandbox import DEMO_API_KEY, LinearSandbox, RateLimits, synthetic  # noqa: E402
+from connectors.linear.sandbox.seed import team_estimates  # noqa: E402
+from connectors.sandbox_http import FaultConfig, SandboxRequest, SandboxResponse  # noqa: E402
 
 EMAIL, TOKEN = "bot@acme.test", "bench-token"
-PAGE = 100
+JIRA_PAGE = 100
+LINEAR_PAGE = 250
 
-CONFIG = """
+COMMON = """
+[http]
+write_concurrency = {concurrency}
+
+[state]
+url = "sqlite:///{work}/state.db"
+
+[[alerts]]
+kind = "file"
+path = "{work}/alerts.jsonl"
+
+[wip]
+per_assignee = 50
+"""
+
+JIRA_CONFIG = """
 workdir = "{work}"
 
 [[trackers]]
@@ -65,20 +92,200 @@ score = "RICE Score"
 rank = "Priority Rank"
 bucket = "Priority Bucket"
 comment = true
-
-[http]
-write_concurrency = {concurrency}
-
-[state]
-url = "sqlite:///{work}/state.db"
-
-[[alerts]]
-kind = "file"
-path = "{work}/alerts.jsonl"
-
-[wip]
-per_assignee = 50
+rank_updates = "{rank_updates}"
 """
+
+LINEAR_CONFIG = """
+workdir = "{work}"
+
+[[trackers]]
+name = "bench"
+kind = "linear"
+url = "{url}"
+token = "{token}"
+teams = ["ENG", "DES"]
+
+[trackers.inputs]
+reach = "customer_needs"
+impact = "label:Impact"
+confidence = "label:Confidence"
+effort = "estimate"
+
+[trackers.outputs]
+attachment = true
+comment = false
+rank_updates = "{rank_updates}"
+"""
+
+
+class Log:
+    """What the sandbox answered: per listing (a JQL, or a GraphQL operation with its filter) the items returned
+    over all its pages, and every write by what it wrote to."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.listed: Counter[str] = Counter()
+        self.reads: set[str] = set()
+        self.writes: set[str] = set()
+        self.requests = 0
+
+    def reset(self) -> None:
+        with self.lock:
+            self.listed.clear()
+            self.reads.clear()
+            self.writes.clear()
+            self.requests = 0
+
+
+def recording(app: Callable[[SandboxRequest], SandboxResponse], log: Log, kind: str) -> Callable[..., Any]:
+    def record(request: SandboxRequest) -> SandboxResponse:
+        response = app(request)
+        with log.lock:
+            log.requests += 1
+            if kind == "jira":
+                _jira_record(log, request, response)
+            else:
+                _linear_record(log, request, response)
+        return response
+
+    return record
+
+
+def _jira_record(log: Log, request: SandboxRequest, response: SandboxResponse) -> None:
+    if request.path.endswith("/search/jql"):
+        body = request.json() or {}
+        issues = (response.body or {}).get("issues") or [] if isinstance(response.body, dict) else []
+        log.listed[f"jql:{body.get('jql')}"] += len(issues)
+    elif request.method == "GET":
+        log.reads.add(request.path)
+    else:
+        log.writes.add(f"{request.method} {request.path}")
+
+
+def _linear_record(log: Log, request: SandboxRequest, response: SandboxResponse) -> None:
+    body = request.json() or {}
+    name = str(body.get("operationName"))
+    text = str(body.get("query") or "")
+    if text.lstrip().startswith("mutation"):
+        variables = body.get("variables") or {}
+        log.writes.add(f"{name} {json.dumps(variables, sort_keys=True)[:200]}")
+        return
+    data = (response.body or {}).get("data") if isinstance(response.body, dict) else None
+    roots = list((data or {}).values())
+    nodes = roots[0].get("nodes") if roots and isinstance(roots[0], dict) else None
+    if isinstance(nodes, list):
+        variables = dict(body.get("variables") or {})
+        variables.pop("after", None)
+        listing = f"{name}:{json.dumps(variables, sort_keys=True)}"
+        log.listed[listing] += len(nodes)
+    else:
+        log.reads.add(name)
+
+
+class Jira:
+    name = "Jira Cloud"
+
+    def __init__(self, n: int, latency_ms: float) -> None:
+        state = seed.synthetic(n, mode="cloud")
+        state.account.email, state.account.token, state.account.admin = EMAIL, TOKEN, True
+        self.sandbox = JiraSandbox(state, page_cap=JIRA_PAGE, validate=False)
+        self.server = self.sandbox.serve(faults=FaultConfig(latency=latency_ms / 1000))
+        self.log = Log()
+        self.server.app = recording(self.server.app, self.log, "jira")
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[str]:
+        with self.server:
+            yield self.server.url
+
+    def config(self, work: str, url: str, concurrency: int, rank_updates: str) -> str:
+        text = JIRA_CONFIG.format(work=work, url=url, email=EMAIL, token=TOKEN, rank_updates=rank_updates)
+        return text + COMMON.format(work=work, concurrency=concurrency)
+
+    def change_inputs(self, share: float, rng: random.Random) -> int:
+        """People edit one input on `share` of the issues (the reach, as the most common edit)."""
+        with self.sandbox.app.lock:
+            state = self.sandbox.state
+            reach = next(f.id for f in state.fields if f.name == "Reach")
+            changed = 0
+            for issue in state.issues:
+                if rng.random() < share:
+                    issue.values[reach] = rng.randint(10, 5000)
+                    changed += 1
+            return changed
+
+    def minimum(self) -> int:
+        pages = sum(max(1, math.ceil(n / JIRA_PAGE)) for n in self.log.listed.values())
+        return len(self.log.reads) + pages + len(self.log.writes)
+
+
+class Linear:
+    name = "Linear"
+
+    def __init__(self, n: int, latency_ms: float) -> None:
+        workspace = synthetic(n, teams=("ENG", "DES"))
+        self.workspace = workspace
+        limits = RateLimits(requests=10_000_000, complexity=10**12)  # the bench measures work, not Linear's budget
+        self.sandbox = LinearSandbox(workspace, limits=limits, faults=FaultConfig(latency=latency_ms / 1000))
+        self.log = Log()
+        self.sandbox.server.app = recording(self.sandbox.server.app, self.log, "linear")
+        self.issue_page = _largest_linear_page()
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[str]:
+        with self.sandbox:
+            yield self.sandbox.url
+
+    def config(self, work: str, url: str, concurrency: int, rank_updates: str) -> str:
+        text = LINEAR_CONFIG.format(work=work, url=url, token=DEMO_API_KEY, rank_updates=rank_updates)
+        return text + COMMON.format(work=work, concurrency=concurrency)
+
+    def change_inputs(self, share: float, rng: random.Random) -> int:
+        """People re-estimate `share` of the issues (another step of their team's scale)."""
+        ws = self.workspace
+        with ws.lock:
+            changed = 0
+            for issue in ws.issues.values():
+                if rng.random() >= share:
+                    continue
+                steps = [s for s in team_estimates(ws.teams[issue["teamId"]]) if s != issue.get("estimate")]
+                if steps:
+                    issue["estimate"] = rng.choice(steps)
+                    changed += 1
+            ws.touch()
+            return changed
+
+    def minimum(self) -> int:
+        pages = 0
+        for listing, n in self.log.listed.items():
+            size = self.issue_page if listing.startswith("SyncerIssues:") else LINEAR_PAGE
+            pages += max(1, math.ceil(n / size))
+        return len(self.log.reads) + pages + len(self.log.writes)
+
+
+def _largest_linear_page() -> int:
+    """The largest page of the issue query (as this config asks it) under Linear's 10,000-point cap."""
+    from graphql import parse
+
+    from connectors.linear import queries
+    from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
+
+    variables = {
+        "withEstimate": True,
+        "withPriority": False,
+        "withDescription": False,
+        "withNeeds": True,
+        "needsFirst": 25,
+        "withAttachment": True,
+        "attachmentPrefix": "x",
+        "withComments": False,
+        "commentMarker": "x",
+    }
+    document = parse(queries.ISSUES)
+    fits = [
+        f for f in range(1, 251) if estimate_complexity(document, {**variables, "first": f}) <= MAX_QUERY_COMPLEXITY
+    ]
+    return max(fits)
 
 
 def run_child(config: Path) -> dict[str, Any]:
@@ -91,56 +298,51 @@ def run_child(config: Path) -> dict[str, Any]:
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     lines = out.stdout.strip().splitlines()
-    if out.returncode not in (0, 1) or not lines:
+    if out.returncode not in (0, 1) or len(lines) < 2:
         raise SystemExit(f"syncer run failed ({out.returncode}): {out.stderr[-2000:]}")
     summary: dict[str, Any] = json.loads(lines[-1])
+    child_figures = json.loads(lines[-2])
     summary.update(
         wall=wall,
         cpu=(after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-        peak_mb=json.loads(lines[-2])["peak_mb"],
+        peak_mb=child_figures["peak_mb"],
+        concurrency=child_figures["concurrency"],
     )
     return summary
 
 
 def child(config: str) -> None:
-    """Runs `syncer run` in this process, then prints its peak RSS (VmHWM) and the run's --json summary."""
+    """Runs `syncer run` in this process, then prints its peak RSS (VmHWM), the writers' concurrency line and the
+    run's --json summary."""
     import contextlib
     import io
+    import logging
 
     from syncer.cli import main
 
+    figures = {"concurrency": "-"}
+
+    class Concurrency(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if "write-concurrency" in message:
+                found = dict(re.findall(r"(\w+)=(\d+)", message))
+                figures["concurrency"] = f"{found['start']}/{found['peak']}/{found['end']} ({found['throttled']})"
+
+    for name in ("connectors.jira.writer", "connectors.linear.connector", "connectors.linear.writer"):
+        logging.getLogger(name).addHandler(Concurrency(logging.INFO))
     buffer = io.StringIO()
     code = 0
     with contextlib.redirect_stdout(buffer):
         try:
-            main(["run", "--config", config, "--json"])
+            main(["--log-level", "info", "run", "--config", config, "--json"])
         except SystemExit as exc:
             code = int(exc.code or 0)
     peak = next(
         int(line.split()[1]) / 1024 for line in Path("/proc/self/status").read_text().splitlines() if "VmHWM" in line
     )
-    print(json.dumps({"peak_mb": peak, "exit": code}))
+    print(json.dumps({"peak_mb": peak, "exit": code, **figures}))
     print(buffer.getvalue().strip().splitlines()[-1])
-
-
-def minimum(requests: list[Any], in_scope: int) -> int:
-    """What any correct sync must send: each setup read once, the search pages, one write per issue edit and per
-    comment it actually needed (retries and repeated reads are what this leaves out)."""
-    setup = {(r.method, r.path) for r in requests if r.method == "GET" and "/search" not in r.path}
-    pages = max(1, math.ceil(in_scope / PAGE))
-    writes = {(r.method, r.path) for r in requests if r.method in ("PUT", "POST") and "/search" not in r.path}
-    return len(setup) + pages + len(writes)
-
-
-def change_inputs(state: JiraState, share: float, rng: random.Random) -> int:
-    """People edit one input on `share` of the open issues (the reach, as the most common edit)."""
-    reach = next(f.id for f in state.fields if f.name == "Reach")
-    changed = 0
-    for issue in state.issues:
-        if rng.random() < share:
-            issue.values[reach] = rng.randint(10, 5000)
-            changed += 1
-    return changed
 
 
 def naive_loop(url: str) -> int:
@@ -155,7 +357,7 @@ def naive_loop(url: str) -> int:
     done = 0
     while True:
         page = client.enhanced_search_issues(
-            "project = ACME AND statusCategory != Done", nextPageToken=token, maxResults=PAGE, fields="*all"
+            "project = ACME AND statusCategory != Done", nextPageToken=token, maxResults=JIRA_PAGE, fields="*all"
         )
         for issue in page:
             raw = issue.raw["fields"]
@@ -174,21 +376,23 @@ def naive_loop(url: str) -> int:
             return done
 
 
-def sandbox_for(n: int, latency_ms: float) -> tuple[JiraSandbox, SandboxHTTPServer]:
-    state = seed.synthetic(n, mode="cloud")
-    state.account.email, state.account.token, state.account.admin = EMAIL, TOKEN, True
-    sandbox = JiraSandbox(state, page_cap=PAGE, validate=False)
-    server = sandbox.serve(faults=FaultConfig(latency=latency_ms / 1000))
-    return sandbox, server
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+RUNS = {"first": "first sync", "rerun": "rerun, nothing changed", "change": "{share:.0%} of inputs changed"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tracker", choices=("jira", "linear"), default="jira")
     parser.add_argument("--issues", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--latency", type=float, default=50.0, help="ms per request")
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--naive-sizes", type=int, nargs="*", default=[200, 400])
+    parser.add_argument("--concurrency", type=int, default=4, help="[http] write_concurrency (where writes start)")
+    parser.add_argument("--naive-sizes", type=int, nargs="*", default=[200, 400], help="Jira only; none: skip")
     parser.add_argument("--change", type=float, default=0.2)
+    parser.add_argument("--runs", nargs="+", choices=list(RUNS), default=list(RUNS))
+    parser.add_argument("--rank-updates", choices=("always", "top"), default="always")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -196,13 +400,13 @@ def main() -> None:
         return
 
     naive: dict[int, float] = {}
-    for n in args.naive_sizes:
-        _, server = sandbox_for(n, args.latency)
-        with server:
+    for n in args.naive_sizes if args.tracker == "jira" else ():
+        alone = Jira(n, args.latency)
+        with alone.serving() as url:
             started = time.perf_counter()
-            updated = naive_loop(server.url)
+            updated = naive_loop(url)
             naive[n] = time.perf_counter() - started
-            print(f"naive loop, {n} issues: {updated} updated, {len(server.requests)} requests, {naive[n]:.1f} s")
+            print(f"naive loop, {n} issues: {updated} updated, {alone.log.requests} requests, {naive[n]:.1f} s")
 
     def naive_at(n: int) -> tuple[float, str]:
         if n in naive:
@@ -211,35 +415,42 @@ def main() -> None:
         slope = (t2 - t1) / (n2 - n1)
         return t1 + slope * (n - n1), f"extrapolated from {n1:,} and {n2:,}"
 
-    print(f"\nJira Cloud sandbox, {args.latency:g} ms per request, write concurrency {args.concurrency}")
-    print("| issues | run | requests | minimum | wall | CPU | peak RSS | naive loop | speed-up |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    kind: type[Jira] | type[Linear] = Jira if args.tracker == "jira" else Linear
+    print(
+        f"\n{kind.name} sandbox, {args.latency:g} ms per request, write concurrency {args.concurrency} (adaptive), "
+        f"rank_updates = {args.rank_updates}"
+    )
+    print(
+        "| issues | run | requests | minimum | writes in flight | wall | CPU | peak RSS | load | naive loop "
+        "| speed-up |"
+    )
+    print("|---:|---|---:|---:|---|---:|---:|---:|---|---:|---:|")
     rng = random.Random(7)
     for n in args.issues:
-        sandbox, server = sandbox_for(n, args.latency)
-        with server, tempfile.TemporaryDirectory() as work:
+        target = kind(n, args.latency)
+        with target.serving() as url, tempfile.TemporaryDirectory() as work:
             config = Path(work) / "syncer.toml"
-            config.write_text(
-                CONFIG.format(work=work, url=server.url, email=EMAIL, token=TOKEN, concurrency=args.concurrency)
-            )
-            for label in ("first sync", "rerun, nothing changed", f"{args.change:.0%} of inputs changed"):
-                if label.endswith("changed") and not label.startswith("rerun"):
-                    with sandbox.app.lock:
-                        change_inputs(sandbox.state, args.change, rng)
-                server.reset_log()
+            config.write_text(target.config(work, url, args.concurrency, args.rank_updates))
+            for run in args.runs:
+                if run == "change":
+                    target.change_inputs(args.change, rng)
+                target.log.reset()
                 r = run_child(config)
-                requests = len(server.requests)
-                least = minimum(server.requests, r["issues"])
-                speed = ""
-                naive_text = ""
-                if label != "rerun, nothing changed" and len(naive) >= 2:
-                    # The naive loop rewrites every issue every run; it has no notion of "changed".
+                naive_text = speed = ""
+                if run != "rerun" and len(naive) >= 2:
                     seconds, how = naive_at(n)
                     naive_text = f"{seconds:,.0f} s ({how})"
                     speed = f"{seconds / r['wall']:.1f}x"
                 print(
-                    f"| {n:,} | {label} | {requests:,} | {least:,} | {r['wall']:.1f} s | {r['cpu']:.1f} s | "
-                    f"{r['peak_mb']:.0f} MB | {naive_text} | {speed} |"
+                    f"| {n:,} | {RUNS[run].format(share=args.change)} | {target.log.requests:,} | "
+                    f"{target.minimum():,} | {r['concurrency']} | {r['wall']:.1f} s | {r['cpu']:.1f} s | "
+                    f"{r['peak_mb']:.0f} MB | {load()} | {naive_text} | {speed} |",
+                    flush=True,
+                )
+                print(
+                    f"    fields written {r['fields_written']:,}, comments written {r['comments_written']:,}, "
+                    f"issues {r['issues']:,}",
+                    flush=True,
                 )
 
 
