@@ -6,6 +6,7 @@ scoring engine owns the parsing of words and percentages.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -139,6 +140,12 @@ def to_completed(raw: Mapping[str, Any], shape: IssueShape) -> CompletedIssue | 
     return CompletedIssue(tracker=shape.tracker, key=key, team=team_of(key), created=created, completed=resolved)
 
 
+def _shared(value: RawValue) -> RawValue:
+    """One copy of each repeated word ("High", "80%"): a backlog repeats a few values across every issue, and each
+    issue held its own copy from the JSON page (about 200 bytes an issue with status and assignee)."""
+    return sys.intern(value) if isinstance(value, str) and len(value) <= 40 else value
+
+
 def to_issue(raw: Mapping[str, Any], shape: IssueShape) -> TrackerIssue:
     fields: Mapping[str, Any] = raw.get("fields") or {}
     key = str(raw["key"])
@@ -153,16 +160,16 @@ def to_issue(raw: Mapping[str, Any], shape: IssueShape) -> TrackerIssue:
         id=str(raw.get("id", key)),
         url=f"{shape.base_url}/browse/{key}",
         title=str(fields.get("summary") or ""),
-        status=str(status.get("name") or ""),
+        status=sys.intern(str(status.get("name") or "")),
         status_category=CATEGORIES.get(category_key, StatusCategory.TODO),
         created=created,
         updated=parse_time(fields.get("updated")) or created,
-        assignee=str(who) if who else None,
+        assignee=sys.intern(str(who)) if who else None,
         team=team_of(key),
-        labels=tuple(str(label) for label in fields.get("labels") or ()),
+        labels=tuple(sys.intern(str(label)) for label in fields.get("labels") or ()),
         status_entered=_status_entered(raw, fields, shape),
         is_subtask=bool((fields.get("issuetype") or {}).get("subtask")),
-        inputs={name: raw_value(fields.get(f.id)) for name, f in shape.inputs.items()},
+        inputs={name: _shared(raw_value(fields.get(f.id))) for name, f in shape.inputs.items()},
         owned=_owned(fields, shape),
         comment=_comment(raw.get("properties")) if shape.comment else None,
     )

@@ -226,3 +226,16 @@ def test_rank_updates_top_keeps_the_first_ranks_exact_and_leaves_the_tail_alone(
     assert top["fields_written"] < always["fields_written"] / 3
     # Reruns write nothing under either policy: a lagging rank is not "changed" again and again.
     assert always_rerun["planned_fields"] == top_rerun["planned_fields"] == 0
+
+
+def test_an_applied_plan_keeps_its_counts_but_not_its_comment_texts(write_config, backlog_path: Path) -> None:
+    """Nothing reads a comment's text once it is written, and the plan is held through the grooming report."""
+    config = write_config(backlog=backlog_path)
+    dry = run_sync(load_settings(config), dry_run=True).trackers[0].plan
+    assert dry is not None and all(w.comment is not None and w.comment.text for w in dry.writes), "a plan shows them"
+    report = run_sync(load_settings(config))
+    [run] = report.trackers
+    assert run.plan is not None and run.applied is not None
+    assert run.plan.comment_count == run.applied.comments_written == 8
+    assert all(w.comment is not None and w.comment.text == "" for w in run.plan.writes)
+    assert summary(report)["planned_comments"] == 8

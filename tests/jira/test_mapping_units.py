@@ -115,3 +115,26 @@ def test_board_columns_become_limits_over_status_names() -> None:
 def test_board_without_constraints_has_no_limits() -> None:
     none = {"columnConfig": {**COLUMNS["columnConfig"], "constraintType": "none"}}
     assert board_limits(none, {"3": "In Progress"}) == []
+
+
+def test_repeated_words_are_held_once_across_issues() -> None:
+    """Every issue of a page repeats the same status, assignee and input words; each held its own copy of them
+    (about 200 bytes an issue). Built from separate JSON texts, as two search pages are."""
+    import json
+
+    text = json.dumps(
+        {
+            "id": "1",
+            "key": "ACME-1",
+            "fields": {
+                "summary": "s",
+                "status": {"name": "In Progress", "statusCategory": {"key": "indeterminate"}},
+                "assignee": {"displayName": "Ana"},
+                "labels": ["ux"],
+                "customfield_2": {"value": "High"},
+            },
+        }
+    )
+    one, two = (to_issue(json.loads(text), SHAPE) for _ in range(2))
+    assert one.status is two.status and one.assignee is two.assignee and one.labels[0] is two.labels[0]
+    assert one.inputs["impact"] is two.inputs["impact"]
