@@ -67,8 +67,11 @@ def open_jira(
         timeout=http.timeout,
         logging=False,
     )
-    # Writes run `write_concurrency` at a time; the default pool of 10 connections would make threads wait.
-    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, http.write_concurrency), max_retries=0)
+    # Writes run up to `max_write_concurrency` at a time (they start at `write_concurrency` and grow); a pool
+    # smaller than that discards a connection after every answer beyond it ("Connection pool is full") and opens
+    # a new one for the next request.
+    pool = max(10, http.write_concurrency, http.max_write_concurrency)
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool, max_retries=0)
     client._session.mount("https://", adapter)
     client._session.mount("http://", adapter)
     return client
