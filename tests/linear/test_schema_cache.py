@@ -63,3 +63,12 @@ def test_an_invalid_sdl_is_refused_not_cached() -> None:
     with pytest.raises(TypeError):
         schema_cache.load_schema("type Query { issue: Missing }")
     assert not schema_cache.cache_dir().exists() or not list(schema_cache.cache_dir().iterdir())
+
+
+def test_only_the_newest_schemas_are_kept() -> None:
+    sdls = [SMALL + f"type Extra{n} {{ id: ID! }}\n" for n in range(schema_cache.KEPT + 2)]
+    for sdl in sdls:
+        schema_cache.load_schema(sdl)
+    kept = sorted(schema_cache.cache_dir().glob("linear-schema-*.json"))
+    assert len(kept) == schema_cache.KEPT
+    assert schema_cache.cache_path(sdls[-1]) in kept

@@ -20,6 +20,8 @@ import graphql
 from graphql import GraphQLSchema, build_client_schema, build_schema, introspection_from_schema
 
 log = logging.getLogger(__name__)
+KEPT = 4
+"""Cached schemas kept (newest first): one per schema version in use; older ones are removed when one is saved."""
 
 
 def cache_dir() -> Path:
@@ -57,3 +59,15 @@ def _save(path: Path, introspection: object) -> None:
         os.replace(tmp, path)  # atomic: a concurrent reader sees the old state or the whole file
     except OSError as exc:
         log.info("linear-sandbox.schema-cache-not-saved path=%s error=%s", path, exc)
+        return
+    _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the `KEPT` newest cached schemas (each is about 3 MB; a schema refresh leaves one behind)."""
+    try:
+        found = sorted(folder.glob("linear-schema-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in found[KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:  # another process pruning at the same time, say: harmless
+        log.info("linear-sandbox.schema-cache-not-pruned error=%s", exc)
