@@ -12,7 +12,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 SMOKE = {
     "score_bench.py": ["--issues", "1000", "--repeat", "1"],
-    "duplicates_bench.py": ["--issues", "500"],
+    "duplicates_bench.py": ["--issues", "500", "--titles", "mixed", "numbered"],
     "jira_sync_bench.py": ["--issues", "100", "--no-spec-validation"],
     "linear_sync_bench.py": ["--issues", "100"],
     "e2e_bench.py": ["--issues", "100", "--latency", "0", "--naive-sizes", "40", "80"],

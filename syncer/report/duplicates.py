@@ -16,8 +16,9 @@ The hash functions come from a fixed seed, so a backlog always yields the same p
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +40,8 @@ _VERIFY_CHUNK = 200_000
 _NOISE = re.compile(r"[^\w ]+")
 
 Ints = npt.NDArray[np.int64]
+Codes = npt.NDArray[np.integer[Any]]
+"""Candidate pairs as i * n + j: uint32 up to 65,535 titles, else int64."""
 
 
 @dataclass(frozen=True)
@@ -71,27 +74,30 @@ def _trigram_ids(titles: Sequence[str]) -> tuple[Ints, Ints]:
     return codes[valid], begins - 2 * np.arange(len(padded), dtype=np.int64)
 
 
-class _MinHash:
-    """MinHash signatures of the titles, computed one band at a time: all 128 columns at once are 1 KB per
-    title (49 MB at 50,000 issues) held through the whole candidate search; a band is 32 bytes per title."""
+def _band_keys(titles: Sequence[str]) -> Iterator[npt.NDArray[np.uint64]]:
+    """Per MinHash band, every title's bucket: its `ROWS` signature values (per hash function, the least hash of
+    the title's trigrams) mixed into one integer. A colliding mix only adds a false candidate, which
+    verification drops.
 
-    def __init__(self, titles: Sequence[str]) -> None:
-        ids, self.starts = _trigram_ids(titles)
-        rng = np.random.default_rng(_SEED)
-        # Multiply-shift hashing (Dietzfelbinger): odd multipliers, wrapping uint64 arithmetic, the high bits kept.
-        self.a = rng.integers(1, 1 << 63, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
-        self.b = rng.integers(0, 1 << 63, size=BANDS * ROWS, dtype=np.uint64)
-        self.keys = ids.astype(np.uint64)
-        self.n = len(titles)
-
-    def band(self, band: int) -> npt.NDArray[np.uint64]:
-        """The band's `ROWS` columns: per hash function, the least hash of each title's trigrams."""
-        rows = np.empty((self.n, ROWS), dtype=np.uint64)
-        shift = np.uint64(32)
-        for column in range(ROWS):
-            k = band * ROWS + column
-            rows[:, column] = np.minimum.reduceat((self.a[k] * self.keys + self.b[k]) >> shift, self.starts)
-        return rows
+    Band by band, so the signature matrix (128 values a title, 49 MiB at 50,000 titles) is never held: only the
+    trigrams and one buffer of hashes, reused for every hash function."""
+    ids, starts = _trigram_ids(titles)
+    keys = ids.view(np.uint64)  # trigram codes are non-negative: the same bits, no copy
+    rng = np.random.default_rng(_SEED)
+    # Multiply-shift hashing (Dietzfelbinger): odd multipliers, wrapping uint64 arithmetic, the high bits kept.
+    a = rng.integers(1, 1 << 63, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 1 << 63, size=BANDS * ROWS, dtype=np.uint64)
+    shift, mix = np.uint64(32), np.uint64(0x9E3779B97F4A7C15)
+    hashes = np.empty_like(keys)
+    for band in range(BANDS):
+        bucket = np.zeros(len(titles), dtype=np.uint64)
+        for k in range(band * ROWS, (band + 1) * ROWS):
+            np.multiply(keys, a[k], out=hashes)
+            hashes += b[k]
+            hashes >>= shift
+            bucket *= mix
+            bucket ^= np.minimum.reduceat(hashes, starts)
+        yield bucket
 
 
 def _pairs_within_runs(keys: npt.NDArray[np.uint64], tiebreak: Ints) -> tuple[Ints, Ints]:
@@ -118,26 +124,33 @@ def _pairs_within_runs(keys: npt.NDArray[np.uint64], tiebreak: Ints) -> tuple[In
     return order[left].astype(np.int64), order[right].astype(np.int64)
 
 
-def _sorted_unique(parts: list[Ints]) -> Ints:
-    """The parts' values, sorted, each once. Takes the list and empties it, so the parts are freed before the
-    copies (templated titles give millions of candidate pairs: each copy of them is tens of MB at 50,000)."""
-    values = np.concatenate(parts)
-    parts.clear()
+def _sorted_unique(values: Codes) -> Codes:
     # Sorting then dropping repeats: np.unique's hash table is several times slower on millions of pairs.
-    values.sort()
-    if len(values) < 2:
-        return values
-    keep = np.empty(len(values), dtype=bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def _candidates(titles: Sequence[str]) -> Ints:
-    """Index pairs (i < j) of titles that share a MinHash band, each once, encoded as i * len(titles) + j (two
-    decoded arrays as well would double the memory the pairs take)."""
-    minhash = _MinHash(titles)
+def _merge(union: Codes, found: Codes) -> Codes:
+    """The sorted, repeat-free union of `union` (sorted, no repeats) and `found` (any order).
+
+    Only pairs not yet known are inserted (templated titles meet the same neighbours in every band): sorting
+    the whole union again for each band took a second and a third copy of it, and more time."""
+    found = _sorted_unique(found)
+    if not len(union):
+        return found
+    at = np.searchsorted(union, found)
+    new = union[np.minimum(at, len(union) - 1)] != found
+    return np.insert(union, at[new], found[new])
+
+
+def _candidates(titles: Sequence[str]) -> Codes:
+    """Pairs (i < j) of titles that share a MinHash band, each once, sorted, encoded as i * len(titles) + j (two
+    decoded arrays as well would double the memory the pairs take).
+
+    uint32 when every code fits (up to 65,535 titles), else int64: the union of candidates is the largest
+    array here (2.9 million pairs for 50,000 templated titles)."""
     n = len(titles)
+    dtype = np.uint32 if n * n <= 1 << 32 else np.int64
     # Neighbours in a large bucket: by the title and by the title read backwards (a differing start or end).
     orders = [np.argsort(np.array(titles, dtype=object), kind="stable")]
     orders.append(np.argsort(np.array([t[::-1] for t in titles], dtype=object), kind="stable"))
@@ -146,20 +159,18 @@ def _candidates(titles: Sequence[str]) -> Ints:
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
         ranks.append(rank)
-    encoded = np.empty(0, dtype=np.int64)
-    mix = np.uint64(0x9E3779B97F4A7C15)
-    for band in range(BANDS):
-        rows = minhash.band(band)
-        keys = np.zeros(n, dtype=np.uint64)
-        for column in range(ROWS):  # a colliding mix only adds a false candidate, which verification drops
-            keys = (keys * mix) ^ rows[:, column]
-        found = [encoded]
+    del orders
+    encoded: Codes = np.empty(0, dtype=dtype)
+    for keys in _band_keys(titles):
+        found = []
         for rank in ranks:
             left, right = _pairs_within_runs(keys, rank)
-            found.append(np.minimum(left, right) * n + np.maximum(left, right))
-        # Merged band by band: templated titles meet the same neighbours in every band.
-        del encoded
-        encoded = _sorted_unique(found)
+            low = np.minimum(left, right)
+            low *= n
+            low += np.maximum(left, right)
+            found.append(low.astype(dtype))
+            del left, right, low
+        encoded = _merge(encoded, np.concatenate(found))
     return encoded
 
 
@@ -183,7 +194,9 @@ def find_duplicates(issues: Sequence[TrackerIssue], threshold: float, limit: int
         first_of = np.array(firsts, dtype=np.int64)
         encoded = _candidates(titles)
         for start in range(0, len(encoded), _VERIFY_CHUNK):
-            xs, ys = np.divmod(encoded[start : start + _VERIFY_CHUNK], len(titles))
+            # Decoded chunk by chunk: two more arrays as large as all candidates otherwise.
+            chunk = encoded[start : start + _VERIFY_CHUNK].astype(np.int64)
+            xs, ys = chunk // len(titles), chunk % len(titles)
             scores = cpdist(
                 [titles[x] for x in xs],
                 [titles[y] for y in ys],
