@@ -19,7 +19,7 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from syncer.models import IssueRef, RawValue, ScoreResult, ScoreStatus
+from syncer.models import Breakdown, IssueRef, RawValue, ScoreResult, ScoreStatus, new_result
 from syncer.scoring.engine import Scorer, assess_many, evaluate_with
 from syncer.scoring.frameworks import framework_for
 from syncer.scoring.ranking import (
@@ -95,26 +95,36 @@ def _score_and_rank(
 ) -> list[ScoreResult]:
     # Same outcome as rank([evaluate(...) ...]), but each result is built once, already ranked. A separate
     # function so the intermediate lists are freed before the collector resumes and would scan them.
-    scored, unscored = assess_many(Scorer.from_settings(settings), items)
-    order = ranked_indices([(-s, 0.0 if t is None else t) for s, t, _, _ in scored], [e[2] for e in scored])
-    results = []
+    batch, unscored = assess_many(Scorer.from_settings(settings), items)
+    refs, scores, tiebreaks, scored = batch.refs, batch.scores, batch.tiebreaks, batch.scored
+    order = [
+        scored[j]
+        for j in ranked_indices(
+            [scores[i] for i in scored],
+            None if tiebreaks is None else [tiebreaks[i] for i in scored],
+            [refs[i] for i in scored],
+        )
+    ]
+    deferred, model = Breakdown.deferred, batch.framework.name
+    tiebreak_of = ([None] * len(refs) if tiebreaks is None else tiebreaks).__getitem__
+    results: list[ScoreResult] = []
     if settings.moscow is None and settings.bucket_style != "moscow":
         # The common case: the bucket depends on the rank alone, so each stretch of ranks gets its name.
-        now, nxt = bucket_sizes(len(scored), settings.buckets)
-        position = 0
-        for bucket, stop in zip(BUCKETS, (now, now + nxt, len(scored)), strict=True):
-            for i in order[position:stop]:
-                score, tiebreak, ref, breakdown = scored[i]
-                position += 1
-                # Positional: keyword construction of a slotted dataclass costs a fifth more, 100,000 times.
-                results.append(ScoreResult(ref, SCORED, score, breakdown, (), position, bucket, None, tiebreak))
+        now, nxt = bucket_sizes(len(order), settings.buckets)
+        start = 0
+        for bucket, stop in zip(BUCKETS, (now, now + nxt, len(order)), strict=True):
+            results += [
+                new_result(refs[i], SCORED, scores[i], deferred(model, batch, i), (), r, bucket, None, tiebreak_of(i))
+                for r, i in enumerate(order[start:stop], start=start + 1)
+            ]
+            start = stop
     else:
-        place = placer(len(scored), settings)
-        for position, i in enumerate(order, start=1):
-            score, tiebreak, ref, breakdown = scored[i]
-            bucket, moscow = place(position, score)
-            results.append(ScoreResult(ref, SCORED, score, breakdown, (), position, bucket, moscow, tiebreak))
-    results.extend([ScoreResult(ref, NEEDS_INPUT, problems=problems) for ref, problems in unscored])
+        place = placer(len(order), settings)
+        for r, i in enumerate(order, start=1):
+            bucket, moscow = place(r, scores[i])
+            breakdown = deferred(model, batch, i)
+            results.append(new_result(refs[i], SCORED, scores[i], breakdown, (), r, bucket, moscow, tiebreak_of(i)))
+    results += [new_result(ref, NEEDS_INPUT, None, None, found, None, None, None, None) for ref, found in unscored]
     return results
 
 

@@ -17,6 +17,7 @@ Convert = Callable[[Sequence[float]], Sequence[float]]
 Compute = Callable[[Sequence[float]], float]
 Explain = Callable[[Sequence[float], Sequence[float], float], str]
 ExplainTexts = Callable[[Sequence[str], float], str]
+ComputeColumns = Callable[[Sequence[Sequence[float]]], list[float]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,11 @@ class Framework:
         explain_texts: The same formula text from the parsed values already formatted with `format_number`;
             batch scoring formats each distinct raw value once instead of once per issue. None when the text
             needs more than the parsed values (weighted shows the inverted values too).
+        compute_columns: Parsed values input by input (one column per rule, in rule order) -> the score of
+            every row, with exactly the arithmetic of `compute(convert(row))`; batch scoring uses it to avoid two
+            Python calls per issue. None: batch scoring calls `convert` and `compute` per row.
+
+    `convert` never changes the tiebreak input, so batch scoring reads tiebreaks from the parsed values.
     """
 
     name: str
@@ -43,6 +49,7 @@ class Framework:
     convert: Convert | None = None
     tiebreak: int | None = None
     explain_texts: ExplainTexts | None = None
+    compute_columns: ComputeColumns | None = None
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -68,6 +75,10 @@ def _rice_compute(v: Sequence[float]) -> float:
     return v[0] * v[1] * v[2] / v[3]
 
 
+def _rice_columns(c: Sequence[Sequence[float]]) -> list[float]:
+    return [r * i * (p / 100.0) / e for r, i, p, e in zip(*c, strict=True)]
+
+
 def _rice_texts(t: Sequence[str], score: float) -> str:
     return f"RICE = reach {t[0]} × impact {t[1]} × confidence {t[2]}% ÷ effort {t[3]} = {format_score(score)}"
 
@@ -89,6 +100,7 @@ RICE = Framework(
     convert=_rice_convert,
     tiebreak=3,
     explain_texts=_rice_texts,
+    compute_columns=_rice_columns,
 )
 
 _ICE_RULES = tuple(InputRule(name, minimum=1.0, maximum=10.0) for name in ("impact", "confidence", "ease"))
@@ -100,6 +112,14 @@ def _ice_product(v: Sequence[float]) -> float:
 
 def _ice_average(v: Sequence[float]) -> float:
     return (v[0] + v[1] + v[2]) / 3.0
+
+
+def _ice_product_columns(c: Sequence[Sequence[float]]) -> list[float]:
+    return [i * f * e for i, f, e in zip(*c, strict=True)]
+
+
+def _ice_average_columns(c: Sequence[Sequence[float]]) -> list[float]:
+    return [(i + f + e) / 3.0 for i, f, e in zip(*c, strict=True)]
 
 
 def _ice_product_texts(t: Sequence[str], score: float) -> str:
@@ -119,12 +139,30 @@ def _ice_average_explain(v: Sequence[float], _used: Sequence[float], score: floa
 
 
 # Higher ease is the easier item, so ICE has no "lower wins" input and ties go straight to the key.
-ICE_PRODUCT = Framework("ICE", _ICE_RULES, _ice_product, _ice_product_explain, explain_texts=_ice_product_texts)
-ICE_AVERAGE = Framework("ICE", _ICE_RULES, _ice_average, _ice_average_explain, explain_texts=_ice_average_texts)
+ICE_PRODUCT = Framework(
+    "ICE",
+    _ICE_RULES,
+    _ice_product,
+    _ice_product_explain,
+    explain_texts=_ice_product_texts,
+    compute_columns=_ice_product_columns,
+)
+ICE_AVERAGE = Framework(
+    "ICE",
+    _ICE_RULES,
+    _ice_average,
+    _ice_average_explain,
+    explain_texts=_ice_average_texts,
+    compute_columns=_ice_average_columns,
+)
 
 
 def _wsjf_compute(v: Sequence[float]) -> float:
     return (v[0] + v[1] + v[2]) / v[3]
+
+
+def _wsjf_columns(c: Sequence[Sequence[float]]) -> list[float]:
+    return [(b + t + r) / j for b, t, r, j in zip(*c, strict=True)]
 
 
 def _wsjf_texts(t: Sequence[str], score: float) -> str:
@@ -150,6 +188,7 @@ WSJF = Framework(
     explain=_wsjf_explain,
     tiebreak=3,
     explain_texts=_wsjf_texts,
+    compute_columns=_wsjf_columns,
 )
 
 
