@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from itertools import combinations
 
+import numpy as np
+
 from syncer.models import StatusCategory, TrackerIssue
-from syncer.report.duplicates import _candidates, find_duplicates, normalise
+from syncer.report.duplicates import _candidates, _merge, find_duplicates, normalise
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -125,3 +127,21 @@ def test_the_candidate_search_holds_one_band_of_signatures_and_one_copy_of_the_p
     finally:
         tracemalloc.stop()
     assert peak < full_signatures + 3 * encoded.nbytes
+
+
+def test_candidates_are_merged_band_by_band_into_one_sorted_set() -> None:
+    rng = np.random.default_rng(5)
+    union = np.empty(0, dtype=np.uint32)
+    every = []
+    for _ in range(6):  # repeats within a band, and across bands, as templated titles give
+        found = rng.integers(0, 500, size=300).astype(np.uint32)
+        every.append(found)
+        union = _merge(union, found)
+        assert np.array_equal(union, np.unique(np.concatenate(every)))
+    # Codes are uint32 while they fit (half the memory of the largest array here), each pair once, i < j.
+    titles = [f"synthetic issue {i}" for i in range(300)]
+    codes = _candidates(titles)
+    assert codes.dtype == np.uint32
+    assert np.array_equal(codes, np.unique(codes))
+    left, right = np.divmod(codes.astype(np.int64), len(titles))
+    assert bool((left < right).all())

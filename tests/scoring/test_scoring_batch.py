@@ -88,7 +88,7 @@ def test_column_formulas_are_the_row_formulas_bit_for_bit(framework: Framework, 
     for row, batch in zip(rows, framework.compute_columns(columns), strict=True):
         used = framework.convert(row) if framework.convert is not None else row
         single = framework.compute(used)
-        assert math.isnan(single) and math.isnan(batch) or (single, math.copysign(1, single)) == (
+        assert (math.isnan(single) and math.isnan(batch)) or (single, math.copysign(1, single)) == (
             batch,
             math.copysign(1, batch),
         )
