@@ -37,7 +37,7 @@ def _run(tmp_path: Path, url: str, *args: str, reach: str = "customer_needs", im
     return CliRunner().invoke(main, ["run", "--config", str(config), "--json", *args])
 
 
-READS = {"SyncerTeams", "SyncerLabels", "SyncerIssues", "SyncerIssueNeeds"}
+READS = {"SyncerTeams", "SyncerLabels", "SyncerIssues", "SyncerIssueNeeds", "SyncerCompleted"}
 
 
 def _mutations(sandbox: Any) -> list[str]:
