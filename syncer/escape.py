@@ -52,6 +52,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&=])")
 _WIKI_SPECIAL = re.compile(r"([\\*_{}\[\]|^~+\-?!#])")
 # Characters a URL may not carry into a Markdown link destination, an HTML attribute or a Slack <url|label>.
 _URL_UNSAFE = " \"'<>\\^`{|}()"
+_URL_QUOTED = re.compile("[" + re.escape(_URL_UNSAFE) + "\x7f-\U0010ffff]")
+"""A character `http_url` percent-encodes: one of `_URL_UNSAFE`, or any above 0x7E."""
+_URL_BREAKS = re.compile("[\t\n\r]")
 
 
 def clean(text: object) -> str:
@@ -82,7 +85,7 @@ def http_url(url: object) -> str | None:
     """
     if not isinstance(url, str):
         return None
-    value = re.sub("[\t\n\r]", "", url)  # the URL standard drops these anywhere: "java\nscript:" is javascript:
+    value = _URL_BREAKS.sub("", url)  # the URL standard drops these anywhere: "java\nscript:" is javascript:
     value = _CONTROLS.sub("", _ESCAPES.sub("", value)).strip()
     try:
         parts = urlsplit(value)
@@ -90,6 +93,8 @@ def http_url(url: object) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
+    if not _URL_QUOTED.search(value):
+        return value  # nothing to quote (the usual URL): the same text the loop below gives, without the loop
     return "".join(quote(c, safe="") if c in _URL_UNSAFE or ord(c) > 0x7E else c for c in value)
 
 
