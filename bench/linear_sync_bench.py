@@ -180,7 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=1000)
     parser.add_argument(
-        "--page-size", type=int, help="`page_size` (default: unset, the largest page under 5,000 points)"
+        "--page-size", type=int, help="`page_size` (default: unset, the largest page under 8,000 points)"
     )
     parser.add_argument("--concurrency", type=int, default=4, help="[http] write_concurrency (where writes start)")
     parser.add_argument("--max-concurrency", type=int, default=16, help="[http] max_write_concurrency")

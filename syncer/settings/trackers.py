@@ -138,7 +138,7 @@ class LinearTrackerSettings(_TrackerBase):
     attachment_url: str = "https://syncer.example.com/linear/{issue_id}"
     """The score card's stable URL per issue; `{issue_id}` is the issue's UUID."""
     page_size: int | None = Field(default=None, ge=1, le=250)
-    """Issues per page; by default the largest page whose query stays at half of Linear's complexity cap."""
+    """Issues per page; by default the largest page whose query stays at 80 % of Linear's complexity cap."""
 
 
 TrackerSettings = Annotated[

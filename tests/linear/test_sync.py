@@ -198,3 +198,20 @@ def test_customer_needs_beyond_the_inline_page_are_counted_with_a_follow_up(star
     (issue,) = [i for i in issues if i.id == record["id"]]
     assert issue.inputs["reach"] == 300
     assert sandbox.operations.count("SyncerIssueNeeds") == 2  # 25 inline, then pages of 250
+
+
+def test_a_page_linear_refuses_as_too_complex_is_asked_again_smaller(start_sandbox: Any, tmp_path: Path) -> None:
+    # Linear counts complexity on its own terms; here it counts more than the documented rule, so the page the
+    # connector sized at its target is refused whole. The sync must still read every issue, not fail.
+    ws = synthetic(400)
+    sandbox = start_sandbox(ws, max_complexity=PAGE_COMPLEXITY_TARGET // 3)
+    run = run_sync(linear_settings(sandbox.url, tmp_path)).trackers[0]
+
+    assert run.error is None
+    assert len(run.issues) == _in_scope(ws)
+    asked = [c for c in sandbox.app.charged if c.operation_name == "SyncerIssues"]
+    refused = [c for c in asked if c.complexity > PAGE_COMPLEXITY_TARGET // 3]
+    assert refused  # the first, target-sized page was refused
+    assert asked[-1].variables["first"] < asked[0].variables["first"]
+    # Pages after the shrink stay small: one refusal per halving, not one per page.
+    assert len(refused) <= math.ceil(math.log2(asked[0].variables["first"]))

@@ -58,13 +58,19 @@ class LinearSandbox:
         limits: RateLimits | None = None,
         faults: FaultConfig | None = None,
         ratelimit_rate: float = 0.0,
+        max_complexity: int | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         state_path: Path | None = None,
     ) -> None:
         self.workspace = workspace
         self.app = LinearApp(
-            workspace, api_keys=api_keys, oauth_tokens=oauth_tokens, limits=limits, ratelimit_rate=ratelimit_rate
+            workspace,
+            api_keys=api_keys,
+            oauth_tokens=oauth_tokens,
+            limits=limits,
+            ratelimit_rate=ratelimit_rate,
+            max_complexity=max_complexity,
         )
         self.server = SandboxHTTPServer(self.app, host=host, port=port, faults=faults)
         self.url = self.server.url + GRAPHQL_PATH
