@@ -55,7 +55,7 @@ def publish(
                 if not run.dry_run:
                     mine = {ref.key: text for ref, text in changes.items() if ref.tracker == tracker.name}
                     fresh[tracker.name] = snapshot.take(
-                        tracker, before, synced=run.finished or run.started, changes=mine, moved=moved
+                        tracker, before, synced=run.finished or run.started, changes=mine, moved=moved, human=touched
                     )
             elif before is not None:
                 last = before.run(where)

@@ -278,7 +278,9 @@ def build_report(
     everything: list[IssueRow] = []
     for _t, rows in per_tracker:
         everything.extend(sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, natural_key(r.key))))
-    issues = {i.ref: i for t in run.trackers for i in t.issues}
+    # Only the issues that moved: a dict (and a new IssueRef) per issue is MBs at 50,000 for the 30 movers shown.
+    wanted = {(str(m.get("tracker")), str(m.get("key"))) for m in moved}
+    issues = {i.ref: i for t in run.trackers for i in t.issues if (i.tracker, i.key) in wanted}
     return GroomingReport(
         generated=now,
         dry_run=run.dry_run,

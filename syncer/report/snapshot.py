@@ -230,8 +230,10 @@ def take(
     synced: datetime,
     changes: Mapping[str, str],
     moved: Sequence[Mapping[str, Any]] = (),
+    human: dict[str, datetime] | None = None,
 ) -> TrackerSnapshot:
-    """This tracker's snapshot after a successful (not dry) run that finished at `synced`."""
+    """This tracker's snapshot after a successful (not dry) run that finished at `synced`; `human`: the run's
+    `activity`, when the caller has it already (one entry per issue: not worth building twice)."""
     written = dict(previous.written) if previous else {}
     keys = {i.key for i in run.issues}
     written = {k: v for k, v in written.items() if k in keys}
@@ -247,7 +249,7 @@ def take(
         results=list(run.results.values()),
         breaches=list(run.breaches),
         changes={k: v for k, v in changes.items() if k in keys},
-        human=activity(run, previous),
+        human=human if human is not None else activity(run, previous),
         written=written,
         moved=_kept_moves(run, moved),
         completed=None if run.completed is None else list(run.completed),
@@ -258,5 +260,6 @@ def _kept_moves(run: TrackerRun, moved: Sequence[Mapping[str, Any]]) -> list[dic
     """Only the moves the report's movers list shows (`select_movers` picks the same ones again from these):
     with rank churn, nearly every issue moves, and all of them were stored and read back at every run."""
     mine = [m for m in moved if m.get("tracker") == run.name]
-    chosen = {(m.tracker, m.key) for m in select_movers(mine, {i.ref: i for i in run.issues})}
+    keys = {str(m.get("key")) for m in mine}
+    chosen = {(m.tracker, m.key) for m in select_movers(mine, {i.ref: i for i in run.issues if i.key in keys})}
     return [dict(m) for m in mine if (m.get("tracker"), m.get("key")) in chosen]
