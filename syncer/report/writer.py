@@ -11,8 +11,8 @@ import csv
 import io
 import json
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, fields
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, fields, is_dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -152,37 +152,76 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _exported_section(section: dict[str, Any]) -> dict[str, Any]:
-    out = dict(section)
-    for key in ("top", "needs_input", "stale", "duplicates"):
-        out[key] = [_exported(r) for r in section.get(key, ())]
-    out["breaches"] = [
-        {**b, "name": escape.clean(b["name"]), "items": [_exported(i) for i in b.get("items", ())]}
-        for b in section.get("breaches", ())
-    ]
+_ROW_LISTS = ("top", "needs_input", "stale", "duplicates")
+
+
+def _exported_section(section: Any) -> dict[str, Any]:
+    """A section for the JSON export. Its row lists stay lazy (exported one row at a time while written): "stale"
+    alone can hold every open issue, and the whole section as dicts, then as one string, was the report's largest
+    allocation (about 3 KB an issue)."""
+    out: dict[str, Any] = {}
+    for f in fields(section):
+        value = getattr(section, f.name)
+        if f.name in _ROW_LISTS:
+            out[f.name] = _Lazy(_exported(asdict(r)) for r in value)
+        elif f.name == "breaches":
+            out[f.name] = [
+                {**b, "name": escape.clean(b["name"]), "items": [_exported(i) for i in b.get("items", ())]}
+                for b in (asdict(x) for x in value)
+            ]
+        else:
+            out[f.name] = asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
     return out
 
 
+class _Lazy:
+    """A JSON array whose items are made while it is written (see `_chunks`)."""
+
+    def __init__(self, items: Iterator[Any]) -> None:
+        self.items = items
+
+
+def _chunks(value: Any, level: int = 0) -> Iterator[str]:
+    """`json.dumps(value, indent=1, ensure_ascii=False)` in pieces, arrays given as `_Lazy` made item by item.
+    Flat objects (an issue row) come whole from `_indented`, built on the C encoder's scalars."""
+    pad = "\n" + " " * (level + 1)
+    if isinstance(value, dict):
+        if not value:
+            yield "{}"
+            return
+        if not any(isinstance(v, dict | _Lazy) for v in value.values()):
+            text = _indented(value)
+            yield text.replace("\n", "\n" + " " * level) if level else text
+            return
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield ("," if index else "") + pad + _scalar(str(key)) + ": "
+            yield from _chunks(item, level + 1)
+        yield "\n" + " " * level + "}"
+    elif isinstance(value, list | tuple | _Lazy):
+        empty = True
+        for item in value.items if isinstance(value, _Lazy) else value:
+            yield ("[" if empty else ",") + pad
+            empty = False
+            yield from _chunks(item, level + 1)
+        yield "[]" if empty else "\n" + " " * level + "]"
+    else:
+        yield _scalar(value)
+
+
 def _stream_json(report: GroomingReport, out: TextIO) -> None:
-    """The same document `json.dumps(..., indent=1)` gives, written issue by issue: at 50,000 issues the whole
+    """The same document `json.dumps(..., indent=1)` gives, written piece by piece: at 50,000 issues the whole
     document as Python objects and then as one string cost hundreds of MB at the report's peak."""
-    head = {
+    document = {
         "generated": report.generated,
         "dry_run": report.dry_run,
         "totals": report.totals,
-        "sections": [_exported_section(asdict(s)) for s in report.sections],
+        "sections": [_exported_section(s) for s in report.sections],
         "movers": [_exported(asdict(m)) for m in report.movers],
-        "issues": [],  # streamed below, row by row: must stay the last key
+        "issues": _Lazy(_exported(_row_dict(row)) for row in report.rows),
     }
-    text = json.dumps(head, default=_jsonable, indent=1, ensure_ascii=False)
-    if not report.rows:
-        out.write(text + "\n")
-        return
-    out.write(text.removesuffix("[]\n}") + "[")
-    for index, row in enumerate(report.rows):
-        item = _indented(_exported(_row_dict(row)))
-        out.write(("\n" if index == 0 else ",\n") + "  " + item.replace("\n", "\n  "))
-    out.write("\n ]\n}\n")
+    out.writelines(_chunks(document))
+    out.write("\n")
 
 
 def _scalar(value: Any) -> str:
