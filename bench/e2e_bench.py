@@ -44,6 +44,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from _measure import largest_linear_page  # noqa: E402  (bench/ is on sys.path when a bench script runs)
+
 from connectors.jira.sandbox import JiraSandbox, seed  # noqa: E402
 from connectors.linear.sandbox import DEMO_API_KEY, LinearSandbox, RateLimits, synthetic  # noqa: E402
 from connectors.linear.sandbox.seed import team_estimates  # noqa: E402
@@ -229,7 +231,7 @@ class Linear:
         self.sandbox = LinearSandbox(workspace, limits=limits, faults=FaultConfig(latency=latency_ms / 1000))
         self.log = Log()
         self.sandbox.server.app = recording(self.sandbox.server.app, self.log, "linear")
-        self.issue_page = _largest_linear_page()
+        self.issue_page = largest_linear_page()
 
     @contextlib.contextmanager
     def serving(self) -> Iterator[str]:
@@ -261,31 +263,6 @@ class Linear:
             size = self.issue_page if listing.startswith("SyncerIssues:") else LINEAR_PAGE
             pages += max(1, math.ceil(n / size))
         return len(self.log.reads) + pages + len(self.log.writes)
-
-
-def _largest_linear_page() -> int:
-    """The largest page of the issue query (as this config asks it) under Linear's 10,000-point cap."""
-    from graphql import parse
-
-    from connectors.linear import queries
-    from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
-
-    variables = {
-        "withEstimate": True,
-        "withPriority": False,
-        "withDescription": False,
-        "withNeeds": True,
-        "needsFirst": 25,
-        "withAttachment": True,
-        "attachmentPrefix": "x",
-        "withComments": False,
-        "commentMarker": "x",
-    }
-    document = parse(queries.ISSUES)
-    fits = [
-        f for f in range(1, 251) if estimate_complexity(document, {**variables, "first": f}) <= MAX_QUERY_COMPLEXITY
-    ]
-    return max(fits)
 
 
 def run_child(config: Path) -> dict[str, Any]:

@@ -35,11 +35,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from _measure import peak_rss_mb  # noqa: E402  (bench/ is on sys.path when a bench script runs)
-from graphql import parse  # noqa: E402
+from _measure import largest_linear_page, peak_rss_mb  # noqa: E402  (bench/ is on sys.path when a bench script runs)
 
-from connectors.linear import queries  # noqa: E402
-from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity  # noqa: E402
 from connectors.linear.sandbox import (  # noqa: E402
     DEMO_API_KEY,
     LINEAR_FAULT_KINDS,
@@ -138,28 +135,9 @@ def sync(
     return result
 
 
-def largest_page() -> int:
-    """The largest `first` for the issue query (as this config asks it) that Linear would still accept."""
-    variables = {
-        "withEstimate": True,
-        "withPriority": False,
-        "withDescription": False,
-        "withNeeds": True,
-        "needsFirst": 25,
-        "withAttachment": True,
-        "attachmentPrefix": "x",
-        "withComments": False,
-        "commentMarker": "x",
-    }
-    document = parse(queries.ISSUES)
-    return max(
-        f for f in range(1, 251) if estimate_complexity(document, {**variables, "first": f}) <= MAX_QUERY_COMPLEXITY
-    )
-
-
 def minimum(result: dict[str, Any], labels_in_workspace: int, first_run: bool, labels: bool) -> int:
     setup = 1 + max(1, math.ceil(labels_in_workspace / 250))
-    pages = max(1, math.ceil(result["issues"] / largest_page()))
+    pages = max(1, math.ceil(result["issues"] / largest_linear_page()))
     label_writes = result["bucket_changes"] + (4 if first_run else 0) if labels else 0
     completed_pages = max(1, math.ceil(result["completed"] / 250))  # five scalars an issue: always 250 a page
     return setup + pages + result["writes"] + label_writes + completed_pages
@@ -238,7 +216,7 @@ def main() -> None:
 
     print(
         f"Linear sandbox, {args.issues} issues (ENG, DES), page size {args.page_size or 'default'} "
-        f"(largest under the 10,000-point cap: {largest_page()}), write concurrency {args.concurrency} up to "
+        f"(largest under the 10,000-point cap: {largest_linear_page()}), write concurrency {args.concurrency} up to "
         f"{http['max_write_concurrency']}, latency {args.latency:g} ms, burst limit "
         f"{f'{args.burst}/s' if args.burst else 'off'}, bucket labels {'on' if args.labels else 'off'}"
     )
