@@ -47,7 +47,7 @@ from .conftest import (
 LATENCY = 0.01
 """Seconds each applied write takes in the sandbox, so a run spends long enough writing to be killed mid-way."""
 IN_WRITING = 0.75
-"""Share of the stops whose moment is drawn inside the writing window rather than over the whole run."""
+"""Share of the stops whose moment is drawn among the run's writes rather than over the whole run."""
 AIMED_AT_COMMENTS: dict[str, Any] = {"rate": 0.5, "only": r"^(PUT|POST|DELETE) .*/(properties|comment)"}
 """Faults on comment and property writes only, at a higher rate: 20 % over every request seldom reaches them."""
 AIMED_AT_PROPERTIES: dict[str, Any] = {"rate": 0.5, "only": r"^PUT .*/properties/", "kinds": ("drop_after", "drop")}
@@ -83,10 +83,12 @@ class Tally:
 
 @dataclass(frozen=True)
 class Timing:
-    """How long the reference run took, start to exit, and from its first applied write to its last."""
+    """The reference run: how long it took, start to exit; how long from its first applied write to its last; how
+    many writes it applied."""
 
     run: float
     writing: float
+    writes: int
 
 
 def watch_faults(server: SandboxHTTPServer, tally: Tally, write_kind: Callable[[SandboxRequest], str | None]) -> None:
@@ -124,11 +126,12 @@ def jira_write_kind(request: SandboxRequest) -> str | None:
 def timed_clean_run(config: Path, tracker: str, tap: Any) -> Timing:
     """One clean run with the sandbox's write latency, timed: the kill moments are drawn from these lengths."""
     tap.latency, tap.first_write_at, tap.last_write_at = LATENCY, None, None
+    before = tap.writes
     started = time.monotonic()
     clean_run(config, tracker)
     run = time.monotonic() - started
     writing = (tap.last_write_at - tap.first_write_at) if tap.first_write_at is not None else 0.0
-    return Timing(run=run, writing=writing)
+    return Timing(run=run, writing=writing, writes=tap.writes - before)
 
 
 def jira_start(folder: Path, jira_server: Any, issues: int) -> tuple[dict[str, Any], dict[str, Any], Path]:
@@ -328,13 +331,16 @@ def kill_runs(
     """Start `syncer run` and stop it at a random moment, `kills` times in a row (each on what the last left):
     first with SIGTERM, then with SIGKILL.
 
-    The moment is drawn from the reference run (`timing`, the same start without faults). A run over a synced
+    The moment is drawn against the reference run (`timing`, the same start without faults). A run over a synced
     backlog spends most of its time starting and reading, so a moment drawn over the whole run seldom lands while
     it writes (4 of 27 Linear SIGKILLs did). So a quarter of the stops come anywhere between 0.2 s (still
-    starting) and the reference run's length; the others come once this run's first write has landed, after a
-    delay drawn uniformly up to the reference run's writing window (its first write to its last). A run with
-    less left to write may finish first: that stop is no kill.
+    starting) and the reference run's length; the others right after this run's k-th write lands, k drawn
+    uniformly between 1 and what is left to write (the reference run's writes less those this session's runs
+    made). Counting writes rather than seconds keeps the draw inside the writing window however loaded the
+    machine is, and a stop after an earlier one that came late still finds something to interrupt. A run with
+    less to write than drawn finishes first: that stop is no kill.
     """
+    session = tap.writes
     for number in range(kills):
         # The first stop is a SIGTERM (what Kubernetes, systemd and docker stop send), the others SIGKILLs.
         sig = signal.SIGTERM if number == 0 else signal.SIGKILL
@@ -342,9 +348,9 @@ def kill_runs(
         before, mid_write = tap.writes, False
         proc = start_syncer_run(config, tracker)
         if rng.random() < IN_WRITING:
-            while tap.writes == before and proc.poll() is None:
+            k = rng.randint(1, max(1, timing.writes - (before - session)))
+            while tap.writes - before < k and proc.poll() is None:
                 time.sleep(0.002)
-            time.sleep(rng.uniform(0.0, timing.writing))
         else:
             time.sleep(rng.uniform(0.2, max(0.2, timing.run)))
         if proc.poll() is None:

@@ -62,7 +62,7 @@ def run_jira(tmp_path: Path, jira_server: Any, size: dict[str, Any]) -> tuple[Ta
     for s in size["kill_seeds"]:
         folder = tmp_path / f"kills-{s}"
         jira_kill_session(start, workdir, folder, jira_server, expected, seed_=s, tally=kills, timing=timing)
-    print(f"\njira reference run {timing.run:.1f} s, writing {timing.writing:.1f} s")
+    print(f"\njira reference run {timing.run:.1f} s, {timing.writes} writes in {timing.writing:.1f} s")
     print(faults.line("jira faults") + "\n" + kills.line("jira kills"))
     return faults, kills
 
@@ -76,7 +76,7 @@ def run_linear(tmp_path: Path, linear_server: Any, size: dict[str, Any]) -> tupl
     for s in size["kill_seeds"]:
         folder = tmp_path / f"kills-{s}"
         linear_kill_session(start, workdir, folder, linear_server, expected, seed_=s, tally=kills, timing=timing)
-    print(f"\nlinear reference run {timing.run:.1f} s, writing {timing.writing:.1f} s")
+    print(f"\nlinear reference run {timing.run:.1f} s, {timing.writes} writes in {timing.writing:.1f} s")
     print(faults.line("linear faults") + "\n" + kills.line("linear kills"))
     return faults, kills
 
