@@ -90,6 +90,9 @@ class FaultConfig:
     rate_limit_reason: str = "jira-burst-based"
     only: str | None = None
     """A regex searched in "METHOD /path": only matching requests get faults (None: all), e.g. "^(POST|PUT) "."""
+    only_body: str | None = None
+    """A regex searched in the first 500 characters of the body: only matching requests get faults (None: all).
+    Aims at one GraphQL operation, where every request is `POST /graphql`: "mutation DeleteComment\\b"."""
     latency: float = 0.0
     """Seconds every request waits before it is answered, as a real service over a real network does. Slept in
     the request's own thread, outside every lock, so concurrent requests overlap as they would on a real site."""
@@ -193,6 +196,8 @@ class SandboxHTTPServer:
             config = self._faults
             target = f"{request.method} {request.path}"
             if config.rate <= 0 or not config.kinds or (config.only and not re.search(config.only, target)):
+                return None, config
+            if config.only_body and not re.search(config.only_body, request.body[:500].decode("utf-8", "replace")):
                 return None, config
             if self._rng.random() >= config.rate:
                 return None, config

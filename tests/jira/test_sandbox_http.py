@@ -78,6 +78,22 @@ def test_same_seed_gives_same_faults_and_faults_can_change_at_runtime() -> None:
         assert run(first) == [None] * 30
 
 
+def test_faults_can_be_aimed_at_a_body() -> None:
+    """Every GraphQL request is `POST /graphql`: only the body tells one mutation from another."""
+    faults = FaultConfig(rate=1.0, kinds=("500",), only_body=r"mutation DeleteComment\b")
+
+    def post(url: str, body: bytes) -> int:
+        parts = urlsplit(url)
+        conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5)
+        conn.request("POST", "/graphql", body=body)
+        return conn.getresponse().status
+
+    with SandboxHTTPServer(Counter(), faults=faults) as server:
+        assert post(server.url, b'{"query": "mutation DeleteComment($id: String!) {x}"}') == 500
+        assert post(server.url, b'{"query": "mutation CreateComment($input: X!) {x}"}') == 201
+        assert post(server.url, b"") == 201
+
+
 def test_unknown_fault_kind_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown fault kinds"):
         FaultConfig(kinds=("teapot",))

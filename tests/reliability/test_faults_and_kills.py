@@ -3,9 +3,9 @@ random moments of a real `syncer run`, against both sandboxes over loopback HTTP
 what a fault-free run leaves, with one worker comment per issue.
 
 The short variant (a few seeds, a small backlog) runs in `make test`; `make reliability` runs the long one (10
-fault sessions per tracker, plus on Jira 2 aimed at comment and property writes and 2 aimed at property saves on
-their own; 40 stopped sessions per tracker: a SIGTERM then two SIGKILLs, each on what the last left) and prints
-the counts docs/reliability.md quotes.
+fault sessions per tracker, plus 2 aimed at comment writes (on Jira also property saves) and on Jira 2 aimed at
+property saves on their own; 40 stopped sessions per tracker: a SIGTERM then two SIGKILLs, each on what the last
+left) and prints the counts docs/reliability.md quotes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 
 from .scenarios import (
     AIMED_AT_COMMENTS,
+    AIMED_AT_LINEAR_COMMENTS,
     AIMED_AT_PROPERTIES,
     Tally,
     jira_fault_session,
@@ -73,6 +74,10 @@ def run_linear(tmp_path: Path, linear_server: Any, size: dict[str, Any]) -> tupl
     faults, kills = Tally(), Tally()
     for s in size["fault_seeds"]:
         linear_fault_session(start, workdir, tmp_path / f"faults-{s}", linear_server, expected, seed_=s, tally=faults)
+    for s in size.get("aimed_seeds", []):
+        folder = tmp_path / f"aimed-{s}"
+        aim = AIMED_AT_LINEAR_COMMENTS
+        linear_fault_session(start, workdir, folder, linear_server, expected, seed_=s, tally=faults, aim=aim)
     for s in size["kill_seeds"]:
         folder = tmp_path / f"kills-{s}"
         linear_kill_session(start, workdir, folder, linear_server, expected, seed_=s, tally=kills, timing=timing)
