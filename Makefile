@@ -54,7 +54,8 @@ linear-schema: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m connectors.linear.sandbox.schema_refresh "$(SCHEMA)"
 	$(BIN)/python -m pytest -q tests/linear/test_queries.py tests/linear/test_sdk_conformance.py
 
-# 10 fault sessions and 20 killed sessions per tracker against both sandboxes; prints the counts in docs/reliability.md.
+# 10 fault sessions (plus 2 aimed at comment writes, on Jira 4 also at property saves) and 40 stopped sessions (a SIGTERM then
+# two SIGKILLs) per tracker against both sandboxes; prints the counts in docs/reliability.md.
 reliability: $(STAMP)
 	$(BIN)/python -m pytest -q -s -m reliability tests/reliability
 
