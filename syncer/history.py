@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from syncer.escape import VALUE_MAX, one_line
@@ -126,7 +126,7 @@ def cause(before: Snapshot, now: Snapshot) -> str:
     return ", ".join(details)
 
 
-def moves(snapshots: Sequence[Snapshot], history: Mapping[str, Sequence[HistoryRow]]) -> list[dict[str, Any]]:
+def moves(snapshots: Iterable[Snapshot], history: Mapping[str, Sequence[HistoryRow]]) -> list[dict[str, Any]]:
     """What moved since the last run (score, rank or bucket) over the whole ranking, with the inputs that caused
     it; biggest rank jumps first."""
     out: list[dict[str, Any]] = []
@@ -150,5 +150,9 @@ def moves(snapshots: Sequence[Snapshot], history: Mapping[str, Sequence[HistoryR
                 "cause": cause(last, snap),
             }
         )
-    out.sort(key=lambda m: (-abs((m["rank_from"] or 0) - (m["rank_to"] or 0)), m["key"]))
-    return out
+    return sorted_moves(out)
+
+
+def sorted_moves(found: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Moves biggest rank jump first (ties by key), as `moves` returns them: for moves found a slice at a time."""
+    return sorted(found, key=lambda m: (-abs((m["rank_from"] or 0) - (m["rank_to"] or 0)), m["key"]))

@@ -19,7 +19,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -32,9 +32,9 @@ from syncer.alerts.aging import aging_subjects, span_changes, threshold
 from syncer.alerts.delivery import AlertReport, deliver, queue
 from syncer.alerts.destinations import Destination, build
 from syncer.alerts.events import Subject, wip_subject
-from syncer.history import comment_lines, moves, significant, snapshot
+from syncer.history import comment_lines, moves, significant, snapshot, sorted_moves
 from syncer.logs import set_run_id
-from syncer.models import IssueRef
+from syncer.models import IssueRef, TrackerIssue
 from syncer.pipeline import ConnectorFactory, PullProgress, RunReport, TrackerRun, run_sync
 from syncer.preflight import preflight
 from syncer.settings import SyncSettings
@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 HOLD_ENV = "SYNCER_TEST_HOLD_LOCK_SECONDS"
 """Test hook: seconds to wait inside the lock before syncing, so a test can start a second run meanwhile."""
+HISTORY_SLICE = 2000
+"""Issues whose history is read and explained at a time while planning (a query per 500 keys)."""
 
 __all__ = ["JobResult", "LockHeld", "run_job"]
 
@@ -213,11 +215,16 @@ def _sync(
     explained: dict[IssueRef, str] = {}
 
     def explain(run: TrackerRun) -> dict[IssueRef, tuple[str, ...]]:
-        # The history is read once, condensed, and dropped here: what moved is decided now, from the same rows.
-        history = store.history(run.name, distinct=significant)
-        lines = comment_lines(run.issues, run.results, history, model=settings.scoring.model)
+        # The history is read condensed, a slice of the issues at a time, and dropped here: what moved is decided
+        # now, from the same rows. Read whole, it was about 1 KB an issue held at once (50 MB at 50,000).
+        lines: dict[IssueRef, tuple[str, ...]] = {}
+        found: list[dict[str, Any]] = []
+        for chunk in _slices(run.issues, HISTORY_SLICE):
+            history = store.history(run.name, [i.key for i in chunk], distinct=significant)
+            lines.update(comment_lines(chunk, run.results, history, model=settings.scoring.model))
+            found.extend(moves(_tracker_snapshots(settings, run, chunk), history))
         explained.update({ref: " ".join(text) for ref, text in lines.items()})
-        moved[run.name] = moves(_tracker_snapshots(settings, run), history)
+        moved[run.name] = sorted_moves(found)
         return lines
 
     writes_report = (not dry_run or want_report) and settings.report.enabled
@@ -234,6 +241,7 @@ def _sync(
         journal=partial(StoreJournal, store, read_only=dry_run),
         # The completed issues feed only the report's flow metrics: not read when no report is written.
         completed_since=now - timedelta(days=settings.aging.history_days) if writes_report else None,
+        duplicate_threshold=settings.report.duplicate_threshold if writes_report else None,
     )
     try:
         # Stopped mid-write: no history (the next run's comments must explain moves from what people saw).
@@ -246,10 +254,9 @@ def _sync(
         if run.error is None:
             result.moved.extend(moved.get(run.name, ()))
     if not dry_run:
-        # Built here and dropped before the report: one record per issue is a lot to hold through it.
-        snaps = [s for run in report.trackers if run.error is None for s in _tracker_snapshots(settings, run)]
+        # Made one at a time as the store records them: one record per issue is a lot to hold at once.
+        snaps = (s for run in report.trackers if run.error is None for s in _tracker_snapshots(settings, run))
         result.history_rows = store.record_history(run_id, snaps, now)
-        del snaps
     if not dry_run or want_report:
         flow = _flow(settings, store, report, now)
         report.report_files = [str(p) for p in publish(report, settings, explained, flow, moved=result.moved)]
@@ -268,13 +275,19 @@ def _flow(settings: SyncSettings, store: StateStore, report: RunReport, now: dat
     return build_flow(report, spans, configured, now, days)
 
 
-def _tracker_snapshots(settings: SyncSettings, run: TrackerRun) -> list[Snapshot]:
-    by_ref = {i.ref: i for i in run.issues}
-    return [
-        snapshot(by_ref[ref], result, model=settings.scoring.model)
-        for ref, result in run.results.items()
-        if ref in by_ref
-    ]
+def _tracker_snapshots(
+    settings: SyncSettings, run: TrackerRun, issues: Sequence[TrackerIssue] | None = None
+) -> Iterator[Snapshot]:
+    """The history record of each scored issue (of `issues`, else of the whole run), made as they are read."""
+    for issue in run.issues if issues is None else issues:
+        result = run.results.get(issue.ref)
+        if result is not None:
+            yield snapshot(issue, result, model=settings.scoring.model)
+
+
+def _slices(items: Sequence[TrackerIssue], size: int) -> Iterator[Sequence[TrackerIssue]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _alerts(

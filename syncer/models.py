@@ -139,9 +139,9 @@ class Breakdown:
     """How a score was computed: the formula, the raw values read and the numbers they became.
 
     Immutable, and equal, hashed and shown like a frozen dataclass of (model, formula, values, raw). Batch
-    scoring defers the formula text and the two mappings (`Breakdown.deferred`) until one of them is first read:
-    building them for every issue was most of the cost of scoring 100,000 issues, and a run reads them only for
-    the issues whose comment or card it renders.
+    scoring defers the formula text and the two mappings (`Breakdown.deferred`) to each read: building them for
+    every issue was most of the cost of scoring 100,000 issues, and keeping them once read held them through the
+    whole run.
     """
 
     # Read-only properties over private slots instead of a frozen dataclass: a frozen dataclass sets each field
@@ -166,18 +166,21 @@ class Breakdown:
 
     @classmethod
     def deferred(cls, model: str, source: BreakdownSource, index: int) -> Breakdown:
-        """A breakdown whose formula, values and raw values come from `source.explain(index)` when first read."""
+        """A breakdown whose formula, values and raw values come from `source.explain(index)` when read."""
         self = object.__new__(cls)
         self._model = model
         self._source = source
         self._index = index
         return self
 
-    def _settle(self) -> None:
+    def _explained(self) -> tuple[str, Mapping[str, float], Mapping[str, RawValue]]:
         source = self._source
         if source is not None:
-            self._formula, self._values, self._raw = source.explain(self._index)
-            self._source = None  # the batch can be freed once every breakdown that needs it has settled
+            # Built again on each read, not kept: a run reads every issue's breakdown (comment, history, report
+            # row), and keeping them settled held a formula and two dicts per issue through the grooming report
+            # (about 0.5 KB an issue). The batch remembers the last one it built, for reads in a row.
+            return source.explain(self._index)
+        return self._formula, self._values, self._raw
 
     @property
     def model(self) -> str:
@@ -185,24 +188,18 @@ class Breakdown:
 
     @property
     def formula(self) -> str:
-        if self._source is not None:
-            self._settle()
-        return self._formula
+        return self._explained()[0]
 
     @property
     def values(self) -> Mapping[str, float]:
-        if self._source is not None:
-            self._settle()
-        return self._values
+        return self._explained()[1]
 
     @property
     def raw(self) -> Mapping[str, RawValue]:
-        if self._source is not None:
-            self._settle()
-        return self._raw
+        return self._explained()[2]
 
     def _fields(self) -> tuple[str, str, Mapping[str, float], Mapping[str, RawValue]]:
-        return self.model, self.formula, self.values, self.raw
+        return (self._model, *self._explained())
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -350,21 +347,90 @@ class WipBreach:
         return f"{self.tracker}/{self.scope}/{self.name}"
 
 
-@dataclass(frozen=True, slots=True)
 class CommentUpsert:
-    """Create (`comment_id` None) or edit the worker's comment; `text` carries no tracker markup."""
+    """Create (`comment_id` None) or edit the worker's comment; `text` carries no tracker markup.
 
+    Immutable, and equal and shown like a frozen dataclass of its five fields. A planned comment may be
+    `deferred`: its text is rendered again when the writer reads it instead of being held from planning to
+    writing (about 0.5 KB an issue, every issue of a first sync at once).
+    """
+
+    __slots__ = ("_render", "_text", "comment_id", "current_hash", "duplicates", "text_hash")
+    __match_args__ = ("comment_id", "text", "text_hash", "current_hash", "duplicates")
+
+    _text: str
+    _render: Callable[[], str] | None
     comment_id: str | None
-    text: str
     text_hash: str
-    current_hash: str | None = None
+    current_hash: str | None
     """The hash the existing comment already carries: equal to `text_hash` when only a repair is needed."""
-    duplicates: tuple[str, ...] = ()
+    duplicates: tuple[str, ...]
     """Orphaned copies of the worker's comment to delete."""
+
+    def __init__(
+        self,
+        comment_id: str | None,
+        text: str,
+        text_hash: str,
+        current_hash: str | None = None,
+        duplicates: tuple[str, ...] = (),
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "comment_id", comment_id)
+        set_(self, "_text", text)
+        set_(self, "_render", None)
+        set_(self, "text_hash", text_hash)
+        set_(self, "current_hash", current_hash)
+        set_(self, "duplicates", duplicates)
+
+    @classmethod
+    def deferred(
+        cls,
+        comment_id: str | None,
+        render: Callable[[], str],
+        text_hash: str,
+        current_hash: str | None = None,
+        duplicates: tuple[str, ...] = (),
+    ) -> CommentUpsert:
+        """An upsert whose text is `render()`, called on each read (it must return the text `text_hash` hashes)."""
+        self = cls(comment_id, "", text_hash, current_hash, duplicates)
+        object.__setattr__(self, "_render", render)
+        return self
+
+    @property
+    def text(self) -> str:
+        render = self._render
+        return self._text if render is None else render()
+
+    def spent(self) -> CommentUpsert:
+        """This upsert once written: the same, without its text (nothing reads it after the write)."""
+        return CommentUpsert(self.comment_id, "", self.text_hash, self.current_hash, self.duplicates)
 
     @property
     def edit_needed(self) -> bool:
         return self.comment_id is None or self.current_hash != self.text_hash
+
+    def _fields(self) -> tuple[str | None, str, str, str | None, tuple[str, ...]]:
+        return self.comment_id, self.text, self.text_hash, self.current_hash, self.duplicates
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CommentUpsert is immutable: cannot assign {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, CommentUpsert)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __reduce__(self) -> tuple[type[CommentUpsert], tuple[str | None, str, str, str | None, tuple[str, ...]]]:
+        return CommentUpsert, self._fields()
+
+    def __repr__(self) -> str:
+        names = ("comment_id", "text", "text_hash", "current_hash", "duplicates")
+        return "CommentUpsert(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True)) + ")"
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,10 @@ def publish(
                     fresh[tracker.name] = snapshot.take(
                         tracker, before, synced=run.finished or run.started, changes=mine, moved=moved, human=touched
                     )
+                    # Replaced by this run's: its per-issue maps (activity, writes, changes: about 0.5 KB an
+                    # issue) need not be held through the report.
+                    previous.pop(tracker.name, None)
+                del before, touched
             elif before is not None:
                 last = before.run(where)
                 last.error, last.error_kind = tracker.error, tracker.error_kind
@@ -69,6 +73,9 @@ def publish(
                 shown.append(tracker)
         if fresh:
             snapshot.save(where, {**previous, **fresh})
+        # Saved: what the report needs of them is in `activity`, `changes` and `movers` now.
+        previous.clear()
+        fresh.clear()
     if not write or not settings.report.enabled:
         return []
     report = build_report(

@@ -204,7 +204,9 @@ def _section(
         needs_input=tuple(sorted((r for r in rows if r.problems), key=lambda r: natural_key(r.key))),
         breaches=tuple(run.breaches),
         stale=tuple(stale),
-        duplicates=tuple(find_duplicates(open_issues, settings.duplicate_threshold)),
+        duplicates=tuple(
+            run.duplicates if run.duplicates is not None else find_duplicates(open_issues, settings.duplicate_threshold)
+        ),
         buckets=tuple((b, buckets.get(b, 0)) for b in order),
         score_histogram=histogram([r.score for r in ranked if r.score is not None]),
         synced=synced,

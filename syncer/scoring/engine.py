@@ -162,7 +162,7 @@ class ScoredBatch:
     Lists are in the given order and cover every issue of the batch; `scored` says which positions scored.
     """
 
-    __slots__ = ("columns", "framework", "names", "refs", "scored", "scores", "tiebreaks")
+    __slots__ = ("_last", "columns", "framework", "names", "refs", "scored", "scores", "tiebreaks")
 
     def __init__(
         self,
@@ -185,9 +185,19 @@ class ScoredBatch:
         """The positions of the issues that scored, ascending."""
         self.tiebreaks = tiebreaks
         """Per issue, the value whose lower wins a tie in score; None when the model has none."""
+        self._last: tuple[int, tuple[str, dict[str, float], dict[str, RawValue]]] | None = None
 
     def explain(self, index: int) -> tuple[str, dict[str, float], dict[str, RawValue]]:
-        """What `assess` puts in the breakdown of the issue at `index` (one that scored)."""
+        """What `assess` puts in the breakdown of the issue at `index` (one that scored). The last answer is
+        remembered: a reader usually asks for the formula, the values and the raw values of one issue in a row."""
+        last = self._last
+        if last is not None and last[0] == index:
+            return last[1]
+        explained = self._explain(index)
+        self._last = (index, explained)
+        return explained
+
+    def _explain(self, index: int) -> tuple[str, dict[str, float], dict[str, RawValue]]:
         framework, score = self.framework, self.scores[index]
         row: list[Read] = [column[index] for column in self.columns]  # type: ignore[misc]
         parsed = [read[0] for read in row]
@@ -204,9 +214,7 @@ Unscored = list[tuple[IssueRef, tuple[Problem, ...]]]
 _NAN = math.nan
 
 
-def assess_many(
-    scorer: Scorer, items: Iterable[tuple[IssueRef, Mapping[str, object]]]
-) -> tuple[ScoredBatch, Unscored]:
+def assess_many(scorer: Scorer, items: Iterable[tuple[IssueRef, Mapping[str, object]]]) -> tuple[ScoredBatch, Unscored]:
     """`assess` for a whole backlog, with the same outcome per issue, several times faster.
 
     Works input by input over the whole batch rather than issue by issue: a backlog repeats few distinct input

@@ -10,16 +10,20 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, RowMapping, func, insert, select, update
+from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, update
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from syncer.state import schema as t
 from syncer.state.engine import display_url, make_engine, namespace
 from syncer.state.migrations import StateSchemaError, StateUnavailable, migrate
 
+_T = TypeVar("_T")
+
 HISTORY_DEPTH = 100
+KEYS_PER_QUERY = 500
+"""Issue keys per history query (bound parameters; old SQLite builds allow 999), and snapshots per recorded batch."""
 """Rows per issue read back for explanations: far more than a score changes between two comment edits."""
 
 
@@ -182,46 +186,79 @@ class StateStore:
         from the newest, or equals it and so differs from that older one). Rows accumulate with every change,
         so at 50,000 issues the full depth would be millions of records held at once.
         """
+        with self.engine.connect() as conn:
+            if keys is None:
+                return self._history(conn, tracker, None, depth, distinct)
+            out: dict[str, list[HistoryRow]] = {}
+            for chunk in _chunks(list(dict.fromkeys(keys)), KEYS_PER_QUERY):
+                out.update(self._history(conn, tracker, chunk, depth, distinct))
+            return out
+
+    @staticmethod
+    def _history(
+        conn: Connection,
+        tracker: str,
+        keys: Sequence[str] | None,
+        depth: int,
+        distinct: Callable[[Snapshot], Hashable] | None,
+    ) -> dict[str, list[HistoryRow]]:
         h = t.score_history
+        where = [h.c.tracker == tracker]
+        if keys is not None:
+            # In the query, not after it: a caller asking for a few hundred keys must not read every issue's rows.
+            where.append(h.c.issue_key.in_(keys))
         numbered = (
             select(h, func.row_number().over(partition_by=h.c.issue_key, order_by=h.c.id.desc()).label("n"))
-            .where(h.c.tracker == tracker)
+            .where(*where)
             .subquery()
         )
         query = select(numbered).where(numbered.c.n <= depth).order_by(numbered.c.id.desc())
-        wanted = set(keys) if keys is not None else None
         out: dict[str, list[HistoryRow]] = defaultdict(list)
-        with self.engine.connect() as conn:
-            for r in conn.execute(query).mappings():
-                key = r["issue_key"]
-                if wanted is not None and key not in wanted:
+        for r in conn.execute(query).mappings():
+            rows = out[r["issue_key"]]
+            if distinct is not None and rows:
+                if len(rows) > 1:
                     continue
-                rows = out[key]
-                if distinct is not None and rows:
-                    if len(rows) > 1:
-                        continue
-                    row = _history_row(r)
-                    if distinct(row.snapshot) != distinct(rows[0].snapshot):
-                        rows.append(row)
-                    continue
-                rows.append(_history_row(r))
+                row = _history_row(r)
+                if distinct(row.snapshot) != distinct(rows[0].snapshot):
+                    rows.append(row)
+                continue
+            rows.append(_history_row(r))
         return dict(out)
 
-    def record_history(self, run_id: int | None, snapshots: Sequence[Snapshot], at: datetime) -> int:
-        """Append a row for every issue whose state changed; extend `last_seen` of the rest. Returns appended."""
+    def record_history(self, run_id: int | None, snapshots: Iterable[Snapshot], at: datetime) -> int:
+        """Append a row for every issue whose state changed; extend `last_seen` of the rest. Returns appended.
+
+        One transaction for the whole run, taken a few hundred snapshots at a time: the caller may pass a
+        generator, so that neither the snapshots nor their previous rows are all held at once (at 50,000 issues
+        each was tens of MB).
+        """
+        appended = 0
+        batch: list[Snapshot] = []
+        with self.engine.begin() as conn:
+            for snap in snapshots:
+                batch.append(snap)
+                if len(batch) >= KEYS_PER_QUERY:
+                    appended += self._record(conn, run_id, batch, at)
+                    batch = []
+            if batch:
+                appended += self._record(conn, run_id, batch, at)
+        return appended
+
+    def _record(self, conn: Connection, run_id: int | None, snapshots: Sequence[Snapshot], at: datetime) -> int:
         by_tracker: dict[str, list[Snapshot]] = defaultdict(list)
         for snap in snapshots:
             by_tracker[snap.tracker].append(snap)
         appended = 0
         for tracker, snaps in by_tracker.items():
-            latest = {k: rows[0] for k, rows in self.history(tracker, [s.key for s in snaps], depth=1).items()}
+            previous = self._history(conn, tracker, [s.key for s in snaps], 1, None)
+            latest = {k: rows[0] for k, rows in previous.items()}
             fresh = [s for s in snaps if s.key not in latest or not latest[s.key].snapshot.same_as(s)]
             seen = [latest[s.key].id for s in snaps if s.key in latest and latest[s.key].snapshot.same_as(s)]
-            with self.engine.begin() as conn:
-                if fresh:
-                    conn.execute(insert(t.score_history), [_history_values(run_id, s, at) for s in fresh])
-                for chunk in _chunks(seen, 500):
-                    conn.execute(update(t.score_history).where(t.score_history.c.id.in_(chunk)).values(last_seen=at))
+            if fresh:
+                conn.execute(insert(t.score_history), [_history_values(run_id, s, at) for s in fresh])
+            if seen:
+                conn.execute(update(t.score_history).where(t.score_history.c.id.in_(seen)).values(last_seen=at))
             appended += len(fresh)
         return appended
 
@@ -314,6 +351,6 @@ def _history_row(r: RowMapping) -> HistoryRow:
     return HistoryRow(snap, r["first_seen"], r["last_seen"], int(r["id"]))
 
 
-def _chunks(values: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+def _chunks(values: Sequence[_T], size: int) -> Iterable[Sequence[_T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
