@@ -57,7 +57,7 @@ def held_per_issue(make: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def test_reading_a_breakdown_keeps_nothing_per_issue() -> None:
-    issues, results = backlog()
+    _issues, results = backlog()
 
     def read_all() -> int:
         return sum(
