@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from connectors.linear.catalog import LabelCatalog, Team
 from connectors.linear.estimates import EstimateScale
 from connectors.linear.inputs import InputSpec, read_input
 from syncer.comments import find_marker
-from syncer.models import CompletedIssue, OwnedValues, StatusCategory, TrackerIssue, WorkerComment
+from syncer.models import CompletedIssue, OwnedValues, RawValue, StatusCategory, TrackerIssue, WorkerComment
 
 DONE_TYPES = frozenset({"completed", "canceled", "duplicate"})
 
@@ -100,6 +101,16 @@ def _comment(node: Mapping[str, Any]) -> WorkerComment | None:
     return WorkerComment(kept, digest, copies)
 
 
+def _input(value: RawValue) -> RawValue:
+    return _shared(value) if isinstance(value, str) else value
+
+
+def _shared(value: str | None) -> str | None:
+    """One copy of each repeated name (state, assignee, team, label): every node of a page brings its own, and
+    a backlog repeats a few dozen of them over every issue."""
+    return sys.intern(value) if isinstance(value, str) and len(value) <= 80 else value
+
+
 def to_issue(node: Mapping[str, Any], ctx: MappingContext, needs: int | None) -> tuple[TrackerIssue, IssueState]:
     """Map one node; `needs` is the complete customer-need count (or None when that input is not configured)."""
     team_id = node["team"]["id"]
@@ -107,7 +118,7 @@ def to_issue(node: Mapping[str, Any], ctx: MappingContext, needs: int | None) ->
     scale = team.scale if team is not None else EstimateScale("notUsed")
     label_ids = tuple(node.get("labelIds") or ())
     labels = ctx.labels.issue_labels(label_ids)
-    inputs = {spec.input: read_input(spec, node, labels, scale, needs) for spec in ctx.specs}
+    inputs = {spec.input: _input(read_input(spec, node, labels, scale, needs)) for spec in ctx.specs}
     url = ctx.attachment_url.format(issue_id=node["id"])
     card_meta = next(
         (a.get("metadata") for a in (node.get("attachments") or {}).get("nodes") or [] if a.get("url") == url), None
@@ -127,20 +138,20 @@ def to_issue(node: Mapping[str, Any], ctx: MappingContext, needs: int | None) ->
         id=node["id"],
         url=node["url"],
         title=node["title"],
-        status=state["name"],
+        status=_shared(state["name"]) or "",
         status_category=category,
         created=_stamp(node["createdAt"]),
         updated=_stamp(node["updatedAt"]),
-        assignee=(node.get("assignee") or {}).get("name"),
-        team=node["team"]["key"],
-        labels=tuple(names),
+        assignee=_shared((node.get("assignee") or {}).get("name")),
+        team=_shared(node["team"]["key"]),
+        labels=tuple(_shared(n) or "" for n in names),
         status_entered=_when(entered),
         is_subtask=node.get("parent") is not None,
         inputs=inputs,
         owned=_owned(ctx, card, bucket_name),
         comment=_comment(node),
     )
-    return issue, IssueState(node["id"], team_id, card, bucket_id, bucket_name)
+    return issue, IssueState(issue.id, _shared(team_id) or "", card, _shared(bucket_id), _shared(bucket_name))
 
 
 def to_completed(node: Mapping[str, Any], tracker: str) -> CompletedIssue | None:
