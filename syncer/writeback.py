@@ -75,7 +75,8 @@ def plan_issue(
             upsert = CommentUpsert.deferred(existing.id, render, digest, existing.text_hash, existing.duplicates)
     if not fields and upsert is None:
         return None
-    return IssueWrite(issue.ref, issue.id, fields, previous, upsert, result)
+    # The result's ref, not `issue.ref` (a new object each time it is read): one per planned write, held to the end.
+    return IssueWrite(result.ref, issue.id, fields, previous, upsert, result)
 
 
 class _Render:

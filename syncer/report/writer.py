@@ -25,7 +25,7 @@ from syncer.report.agenda import DUPLICATE_SIMILARITY, build_agenda
 from syncer.report.charts import bar_chart
 from syncer.report.content import GroomingReport, IssueRow
 from syncer.report.flowview import START_OF_WORK
-from syncer.report.scatter import scatter_chart
+from syncer.report.scatter import scatter_parts
 
 CSV_COLUMNS = (
     "tracker", "key", "title", "status", "assignee", "score", "rank", "bucket", "problems", "change", "url",
@@ -100,7 +100,7 @@ def _stream_markdown(report: GroomingReport, out: TextIO) -> None:
 def _stream_html(report: GroomingReport, out: TextIO) -> None:
     context = _context(report)
     # Already escaped SVG: the template marks it safe, as it does the bar charts. Markdown has no chart.
-    context["scatter"] = scatter_chart(
+    context["scatter"] = scatter_parts(
         context["agenda"].points, value_label="value (score numerator)", effort_label="effort (denominator)"
     )
     out.writelines(_environment(True).get_template("report.html.j2").generate(context))
