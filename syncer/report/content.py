@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from syncer.models import IssueRef, ScoreResult, StatusCategory, TrackerIssue, WipBreach, natural_key
+from syncer.models import Breakdown, IssueRef, ScoreResult, StatusCategory, TrackerIssue, WipBreach, natural_key
 from syncer.pipeline import RunReport, TrackerRun
 from syncer.report.duplicates import DuplicatePair, find_duplicates
 from syncer.report.flowview import FlowReport
@@ -30,7 +30,9 @@ class IssueRow:
     score: float | None
     rank: int | None
     bucket: str | None
-    formula: str
+    breakdown: Breakdown | None
+    """Where `formula` comes from: the text is built when a writer reads it (about 200 bytes an issue, held
+    through every format's rendering otherwise)."""
     problems: tuple[str, ...]
     change: str = ""
     """What moved since an earlier run (from the state history), when known."""
@@ -42,6 +44,10 @@ class IssueRow:
     """The inputs that are missing or invalid, by name (what the meeting must get from someone)."""
     in_progress_days: float | None = None
     """Days in an in-progress status, when it is in progress and the tracker says since when."""
+
+    @property
+    def formula(self) -> str:
+        return self.breakdown.formula if self.breakdown is not None else ""
 
 
 @dataclass(frozen=True)
@@ -130,7 +136,7 @@ def _row(
         score=result.score,
         rank=result.rank,
         bucket=result.bucket,
-        formula=result.breakdown.formula if result.breakdown else "",
+        breakdown=result.breakdown,
         problems=tuple(f"{p.input}: {p.message}" for p in result.problems),
         change=change,
         days_since_update=max(0.0, (now - (touched or issue.updated)).total_seconds() / 86400),
@@ -279,7 +285,10 @@ def build_report(
     sections = tuple(_section(t, settings, now, synced.get(t.name), rows) for t, rows in per_tracker)
     everything: list[IssueRow] = []
     for _t, rows in per_tracker:
-        everything.extend(sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, natural_key(r.key))))
+        # Ranks are distinct within a tracker: the key's natural order is needed for the unranked only (a
+        # natural key per row was a tuple of tuples for every issue, about 14 MB at 50,000).
+        everything.extend(sorted((r for r in rows if r.rank is not None), key=lambda r: r.rank or 0))
+        everything.extend(sorted((r for r in rows if r.rank is None), key=lambda r: natural_key(r.key)))
     # Only the issues that moved: a dict (and a new IssueRef) per issue is MBs at 50,000 for the 30 movers shown.
     wanted = {(str(m.get("tracker")), str(m.get("key"))) for m in moved}
     issues = {i.ref: i for t in run.trackers for i in t.issues if (i.tracker, i.key) in wanted}

@@ -106,7 +106,8 @@ def _stream_html(report: GroomingReport, out: TextIO) -> None:
     out.writelines(_environment(True).get_template("report.html.j2").generate(context))
 
 
-_ROW_FIELDS = tuple(f.name for f in fields(IssueRow))
+_ROW_FIELDS = tuple("formula" if f.name == "breakdown" else f.name for f in fields(IssueRow))
+"""The exported row: its formula's text in place of the breakdown it comes from."""
 
 
 def _row_dict(row: IssueRow) -> dict[str, Any]:
@@ -163,7 +164,7 @@ def _exported_section(section: Any) -> dict[str, Any]:
     for f in fields(section):
         value = getattr(section, f.name)
         if f.name in _ROW_LISTS:
-            out[f.name] = _Lazy(_exported(asdict(r)) for r in value)
+            out[f.name] = _Lazy(_exported(_row_dict(r) if isinstance(r, IssueRow) else asdict(r)) for r in value)
         elif f.name == "breaches":
             out[f.name] = [
                 {**b, "name": escape.clean(b["name"]), "items": [_exported(i) for i in b.get("items", ())]}

@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 def row(tracker: str, key: str, **kw: object) -> IssueRow:
     base: dict[str, object] = dict(
         tracker=tracker, key=key, title=f"title of {key}", url=f"https://{tracker}.test/{key}", status="Backlog",
-        assignee=None, score=None, rank=None, bucket=None, formula="", problems=(),
+        assignee=None, score=None, rank=None, bucket=None, breakdown=None, problems=(),
     )  # fmt: skip
     base.update(kw)
     return IssueRow(**base)  # type: ignore[arg-type]
