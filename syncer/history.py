@@ -109,7 +109,7 @@ def comment_lines(
             continue
         lines = explain(snapshot(issue, result, model=model), history.get(issue.key, ()))
         if lines:
-            out[issue.ref] = lines
+            out[result.ref] = lines  # the result's ref: `issue.ref` makes a new one, held to the run's end
     return out
 
 

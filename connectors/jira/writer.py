@@ -48,8 +48,10 @@ JOURNAL_BATCH = 50
 """Finished journal entries are removed in batches; a crash leaves at most this many issues to look at needlessly."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Outcome:
+    """One issue's write; kept for every write until the plan is done (slots: about half the size)."""
+
     fields: int = 0
     comment: bool = False
     failures: list[str] = field(default_factory=list)

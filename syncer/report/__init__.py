@@ -50,7 +50,8 @@ def publish(
             before = previous.get(tracker.name)
             if tracker.error is None:
                 touched = snapshot.activity(tracker, before)
-                activity.update({IssueRef(tracker.name, k): v for k, v in touched.items()})
+                # Keyed by the results' refs (only ranked rows read it): no new ref per issue held through the report.
+                activity.update({ref: touched[ref.key] for ref in tracker.results if ref.key in touched})
                 shown.append(tracker)
                 if not run.dry_run:
                     mine = {ref.key: text for ref, text in changes.items() if ref.tracker == tracker.name}
