@@ -15,10 +15,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from syncer.escape import VALUE_MAX, one_line
-from syncer.models import IssueRef, ScoreResult, TrackerIssue
+from syncer.models import IssueRef, ScoreResult, TrackerIssue, natural_key
+from syncer.scoring.ranking import BUCKETS
 from syncer.state import HistoryRow, Snapshot
 
 MAX_INPUTS_LISTED = 6
+SUMMARY_MOVES = 50
+"""The biggest moves the run's `--json` summary lists."""
+MOVERS_EACH_WAY = 10
+"""Biggest risers and biggest fallers the report lists; bucket changes come on top of those (up to this many more)."""
 
 
 def inputs_hash(inputs: Mapping[str, Any]) -> str:
@@ -156,3 +161,43 @@ def moves(snapshots: Iterable[Snapshot], history: Mapping[str, Sequence[HistoryR
 def sorted_moves(found: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Moves biggest rank jump first (ties by key), as `moves` returns them: for moves found a slice at a time."""
     return sorted(found, key=lambda m: (-abs((m["rank_from"] or 0) - (m["rank_to"] or 0)), m["key"]))
+
+
+Move = Mapping[str, Any]
+
+
+def move_delta(move: Move) -> int:
+    """Places gained (positive) or lost (negative); 0 when the issue entered or left the ranking."""
+    before, after = move.get("rank_from"), move.get("rank_to")
+    return int(before) - int(after) if before and after else 0
+
+
+def _by_bucket(move: Move) -> tuple[int, int, tuple[tuple[int, int | str], ...]]:
+    # Into or out of Now first, then Next; among those, the higher new rank first.
+    order = {b: i for i, b in enumerate(BUCKETS)}
+    closest = min(
+        order.get(move.get("bucket_from") or "", len(order)), order.get(move.get("bucket_to") or "", len(order))
+    )
+    return (closest, move.get("rank_to") or 1 << 30, natural_key(str(move.get("key"))))
+
+
+def _by_size(move: Move) -> tuple[int, int, tuple[tuple[int, int | str], ...]]:
+    return (-abs(move_delta(move)), move.get("rank_to") or 1 << 30, natural_key(str(move.get("key"))))
+
+
+def mover_picks(moved: Iterable[Move], each_way: int = MOVERS_EACH_WAY) -> tuple[list[Move], list[Move], list[Move]]:
+    """The report's movers before they are merged: bucket changes, biggest rises, biggest falls (`each_way` each)."""
+    moves = list(moved)
+    buckets = sorted((m for m in moves if m.get("bucket_from") != m.get("bucket_to")), key=_by_bucket)[:each_way]
+    rises = sorted((m for m in moves if move_delta(m) > 0), key=_by_size)[:each_way]
+    falls = sorted((m for m in moves if move_delta(m) < 0), key=_by_size)[:each_way]
+    return buckets, rises, falls
+
+
+def kept_moves(moved: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The moves anyone reads, biggest jump first: the run summary's `SUMMARY_MOVES` and the report's movers
+    (`mover_picks`). With rank churn nearly every issue moves, and a dict per issue (about 450 bytes) was held
+    from planning to the report's end. Exact when applied slice by slice to what it kept plus a new slice."""
+    moves = sorted_moves(moved)
+    picked = {id(m) for group in mover_picks(moves) for m in group}
+    return [m for i, m in enumerate(moves) if i < SUMMARY_MOVES or id(m) in picked]

@@ -32,7 +32,7 @@ from syncer.alerts.aging import aging_subjects, span_changes, threshold
 from syncer.alerts.delivery import AlertReport, deliver, queue
 from syncer.alerts.destinations import Destination, build
 from syncer.alerts.events import Subject, wip_subject
-from syncer.history import comment_lines, moves, significant, snapshot, sorted_moves
+from syncer.history import comment_lines, kept_moves, moves, significant, snapshot
 from syncer.logs import set_run_id
 from syncer.models import IssueRef, TrackerIssue
 from syncer.pipeline import ConnectorFactory, PullProgress, RunReport, TrackerRun, run_sync
@@ -222,9 +222,9 @@ def _sync(
         for chunk in _slices(run.issues, HISTORY_SLICE):
             history = store.history(run.name, [i.key for i in chunk], distinct=significant)
             lines.update(comment_lines(chunk, run.results, history, model=settings.scoring.model))
-            found.extend(moves(_tracker_snapshots(settings, run, chunk), history))
+            found = kept_moves([*found, *moves(_tracker_snapshots(settings, run, chunk), history)])
         explained.update({ref: " ".join(text) for ref, text in lines.items()})
-        moved[run.name] = sorted_moves(found)
+        moved[run.name] = found
         return lines
 
     writes_report = (not dry_run or want_report) and settings.report.enabled

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from syncer.history import MOVERS_EACH_WAY, mover_picks
 from syncer.models import Breakdown, IssueRef, ScoreResult, StatusCategory, TrackerIssue, WipBreach, natural_key
 from syncer.pipeline import RunReport, TrackerRun
 from syncer.report.duplicates import DuplicatePair, find_duplicates
@@ -89,10 +90,6 @@ class Mover:
     def delta(self) -> int:
         """Places gained (positive) or lost (negative); entering or leaving the ranking counts from its end."""
         return (self.rank_from or 0) - (self.rank_to or 0) if self.rank_from and self.rank_to else 0
-
-
-MOVERS_EACH_WAY = 10
-"""Biggest risers and biggest fallers listed; bucket changes come on top of those (up to this many more)."""
 
 
 @dataclass(frozen=True)
@@ -224,12 +221,15 @@ def select_movers(
 ) -> tuple[Mover, ...]:
     """From every move of the run (`syncer.history.moves`, the full ranking): bucket changes (into or out of Now
     first), then the biggest rises and the biggest falls (ties: the higher new rank first), each issue once."""
-    all_movers: list[Mover] = []
-    for raw in moved:
-        issue = issues.get(IssueRef(str(raw["tracker"]), str(raw["key"])))
-        if issue is None:
+    known = [m for m in moved if IssueRef(str(m["tracker"]), str(m["key"])) in issues]
+    seen: set[tuple[str, str]] = set()
+    out: list[Mover] = []
+    for raw in (m for group in mover_picks(known, each_way) for m in group):
+        issue = issues[IssueRef(str(raw["tracker"]), str(raw["key"]))]
+        if (issue.tracker, issue.key) in seen:
             continue
-        all_movers.append(
+        seen.add((issue.tracker, issue.key))
+        out.append(
             Mover(
                 tracker=issue.tracker,
                 key=issue.key,
@@ -244,25 +244,6 @@ def select_movers(
                 cause=str(raw.get("cause") or ""),
             )
         )
-    order = {b: i for i, b in enumerate(BUCKETS)}
-
-    def by_bucket(m: Mover) -> tuple[int, int, tuple[tuple[int, int | str], ...]]:
-        # Into or out of Now first, then Next; among those, the higher new rank first.
-        closest = min(order.get(m.bucket_from or "", len(order)), order.get(m.bucket_to or "", len(order)))
-        return (closest, m.rank_to or 1 << 30, natural_key(m.key))
-
-    def by_size(m: Mover) -> tuple[int, int, tuple[tuple[int, int | str], ...]]:
-        return (-abs(m.delta), m.rank_to or 1 << 30, natural_key(m.key))
-
-    buckets = sorted((m for m in all_movers if m.bucket_from != m.bucket_to), key=by_bucket)[:each_way]
-    rises = sorted((m for m in all_movers if m.delta > 0), key=by_size)[:each_way]
-    falls = sorted((m for m in all_movers if m.delta < 0), key=by_size)[:each_way]
-    seen: set[tuple[str, str]] = set()
-    out: list[Mover] = []
-    for m in (*buckets, *rises, *falls):
-        if (m.tracker, m.key) not in seen:
-            seen.add((m.tracker, m.key))
-            out.append(m)
     return tuple(out)
 
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import random
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
 from syncer.cli import main
-from syncer.history import moves
+from syncer.history import SUMMARY_MOVES, kept_moves, moves, sorted_moves
+from syncer.models import IssueRef, StatusCategory, TrackerIssue
 from syncer.report.content import select_movers
 from syncer.state import HistoryRow, Snapshot
 from tests.conftest import make_issue
+
+NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
 
 def _backlog(path: Path, n: int) -> None:
@@ -100,3 +106,31 @@ def test_the_stored_snapshot_keeps_only_the_moves_the_report_shows(write_config,
     run = snapshot.load(Path(f"{backlog}.work") / "reports")[section["name"]].run(Path(f"{backlog}.work") / "reports")
     issues = {i.ref: i for i in run.issues}
     assert select_movers(kept, issues) == select_movers(everything, issues)
+
+
+def test_moves_kept_slice_by_slice_give_the_same_summary_and_movers_as_all_of_them() -> None:
+    """A run keeps only the moves the summary and the report read (with rank churn nearly every issue moves: a
+    dict per issue held to the end of the run); kept a slice at a time, they are exactly what all of them give."""
+    rng = random.Random(13)
+    buckets = ("Now", "Next", "Later", None)
+    everything: list[dict[str, Any]] = []
+    for n in range(3000):
+        before, after = rng.choice([None, *range(1, 400)]), rng.choice([None, *range(1, 400)])
+        everything.append(
+            {"tracker": "t", "key": f"T-{n}", "rank_from": before, "rank_to": after,
+             "bucket_from": rng.choice(buckets), "bucket_to": rng.choice(buckets),
+             "score_from": 1.0, "score_to": 2.0, "cause": ""}
+        )  # fmt: skip
+    kept: list[dict[str, Any]] = []
+    for start in range(0, len(everything), 250):
+        kept = kept_moves([*kept, *everything[start : start + 250]])
+    assert len(kept) < 100
+    assert kept[:SUMMARY_MOVES] == sorted_moves(everything)[:SUMMARY_MOVES]
+    issues = {
+        IssueRef("t", f"T-{n}"): TrackerIssue(
+            "t", f"T-{n}", str(n), f"https://t.test/T-{n}", f"title {n}", "Backlog", StatusCategory.TODO, NOW, NOW
+        )
+        for n in range(3000)
+    }
+    assert select_movers(kept, issues) == select_movers(everything, issues)
+    assert len(select_movers(everything, issues)) > 20
