@@ -135,7 +135,26 @@ class BreakdownSource(Protocol):
         ...
 
 
-class Breakdown:
+class _ValueObject:
+    """Equal and hashed by `_fields()`, as a frozen dataclass is by its fields: for the hand-written immutable
+    classes below, which keep private slots a dataclass would compare."""
+
+    __slots__ = ()
+
+    def _fields(self) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, _ValueObject)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+
+class Breakdown(_ValueObject):
     """How a score was computed: the formula, the raw values read and the numbers they became.
 
     Immutable, and equal, hashed and shown like a frozen dataclass of (model, formula, values, raw). Batch
@@ -200,15 +219,6 @@ class Breakdown:
 
     def _fields(self) -> tuple[str, str, Mapping[str, float], Mapping[str, RawValue]]:
         return (self._model, *self._explained())
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Breakdown)
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
 
     def __repr__(self) -> str:
         return f"Breakdown(model={self.model!r}, formula={self.formula!r}, values={self.values!r}, raw={self.raw!r})"
@@ -347,7 +357,7 @@ class WipBreach:
         return f"{self.tracker}/{self.scope}/{self.name}"
 
 
-class CommentUpsert:
+class CommentUpsert(_ValueObject):
     """Create (`comment_id` None) or edit the worker's comment; `text` carries no tracker markup.
 
     Immutable, and equal and shown like a frozen dataclass of its five fields. A planned comment may be
@@ -415,15 +425,6 @@ class CommentUpsert:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"CommentUpsert is immutable: cannot assign {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, CommentUpsert)
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
 
     def __reduce__(self) -> tuple[type[CommentUpsert], tuple[str | None, str, str, str | None, tuple[str, ...]]]:
         return CommentUpsert, self._fields()
