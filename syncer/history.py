@@ -172,11 +172,14 @@ def move_delta(move: Move) -> int:
     return int(before) - int(after) if before and after else 0
 
 
+_BUCKET_ORDER = {b: i for i, b in enumerate(BUCKETS)}
+
+
 def _by_bucket(move: Move) -> tuple[int, int, tuple[tuple[int, int | str], ...]]:
     # Into or out of Now first, then Next; among those, the higher new rank first.
-    order = {b: i for i, b in enumerate(BUCKETS)}
+    last = len(_BUCKET_ORDER)
     closest = min(
-        order.get(move.get("bucket_from") or "", len(order)), order.get(move.get("bucket_to") or "", len(order))
+        _BUCKET_ORDER.get(move.get("bucket_from") or "", last), _BUCKET_ORDER.get(move.get("bucket_to") or "", last)
     )
     return (closest, move.get("rank_to") or 1 << 30, natural_key(str(move.get("key"))))
 
